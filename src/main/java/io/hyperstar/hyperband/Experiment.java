@@ -1,0 +1,58 @@
+package io.hyperstar.hyperband;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole state of one search, as plain data: the plan, the trials asked and answered, the budget spent.
+ * The scheduler keeps one per experiment in a changelogged store; {@link ExperimentMachine} moves it on.
+ */
+public final class Experiment {
+
+    public enum Phase { WAITING_FOR_RANKING, RUNNING, DONE }
+
+    public String experimentId;
+    public String datasetId;
+    public TuningSpec spec;
+    public int spaceSize;
+    public long createdAtMs;
+    public Phase phase = Phase.WAITING_FOR_RANKING;
+    /** Configuration ids best first, when a ranking arrived; null for vanilla runs and fallbacks. */
+    public List<Integer> ranking;
+    public String note = "";
+    public List<Bracket> plan = new ArrayList<>();
+    /** Index into {@link #plan} of the bracket running now. */
+    public int bracketIndex;
+    /** Rung of the current bracket running now. */
+    public int rung;
+    /** Configurations of the current rung, in the order they were requested. */
+    public List<Integer> rungConfigs = new ArrayList<>();
+    public Map<String, Trial> trials = new LinkedHashMap<>();
+    /** Epochs promised to requests sent (the budget check), and epochs workers reported actually training. */
+    public long epochsCommitted;
+    public long epochsUsed;
+    public long epochsUsedAtBest;
+    public boolean budgetExhausted;
+    public String bestTrialId;
+    public int duplicateResults;
+    public Outcome outcome;
+
+    public Optional<Trial> best() {
+        return Optional.ofNullable(bestTrialId).map(trials::get);
+    }
+
+    public long outstanding() {
+        return trials.values().stream().filter(Trial::outstanding).count();
+    }
+
+    /** Order of merit between successful trials: accuracy, then the longer training, then the smaller id. */
+    static final Comparator<Trial> BETTER_FIRST = Comparator
+            .comparing((Trial t) -> t.top1, Comparator.reverseOrder())
+            .thenComparing(t -> t.epochs, Comparator.reverseOrder())
+            .thenComparingInt(t -> t.configId)
+            .thenComparing(t -> t.trialId);
+}

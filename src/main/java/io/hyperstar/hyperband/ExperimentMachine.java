@@ -1,0 +1,263 @@
+package io.hyperstar.hyperband;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Hyperband as a state machine over {@link Experiment}: each event (start, ranking, trial result, timeout)
+ * updates the state and returns the trials to request and, when it ends, the outcome. No I/O, no clock:
+ * the caller passes the time, so the streaming scheduler and the offline simulator run identical searches.
+ */
+public final class ExperimentMachine {
+
+    /** What an event did to an experiment. */
+    public enum Disposition {
+        APPLIED,
+        /** The same trial had already been answered: ignored, so redelivery is harmless. */
+        DUPLICATE,
+        /** The trial had timed out (and been retried or given up) before this answer came: recorded only. */
+        LATE,
+        /** No such trial in this experiment. */
+        UNKNOWN_TRIAL
+    }
+
+    /** The effect of one event: trials to request now and, if the experiment just ended, its outcome. */
+    public record Step(Disposition disposition, List<TrialOrder> orders, Outcome completed) {
+        static Step of(Disposition d) {
+            return new Step(d, List.of(), null);
+        }
+    }
+
+    private ExperimentMachine() {
+    }
+
+    /** A new experiment; nothing is requested until {@link #start}. */
+    public static Experiment create(String experimentId, String datasetId, TuningSpec spec, int spaceSize, long nowMs) {
+        Experiment e = new Experiment();
+        e.experimentId = experimentId;
+        e.datasetId = datasetId;
+        e.spec = spec;
+        e.spaceSize = spaceSize;
+        e.createdAtMs = nowMs;
+        e.plan = Hyperband.plan(spec.maxEpochsPerTrial(), spec.eta(), spaceSize);
+        return e;
+    }
+
+    /** The first brackets' trials, or nothing while a task-aware experiment waits for its ranking. */
+    public static Step start(Experiment e, long nowMs) {
+        if (e.spec.strategy().needsRanking() && e.ranking == null) {
+            e.phase = Experiment.Phase.WAITING_FOR_RANKING;
+            return Step.of(Disposition.APPLIED);
+        }
+        return begin(e, nowMs);
+    }
+
+    /** The recommender's ranking arrived (best first); a waiting task-aware experiment starts. */
+    public static Step onRanking(Experiment e, List<Integer> ranking, long nowMs) {
+        if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
+            return Step.of(Disposition.DUPLICATE);
+        }
+        e.ranking = List.copyOf(ranking);
+        return begin(e, nowMs);
+    }
+
+    /** No usable ranking (refused dataset, or none in time): run vanilla Hyperband and say so in the result. */
+    public static Step fallBack(Experiment e, String why, long nowMs) {
+        if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
+            return Step.of(Disposition.DUPLICATE);
+        }
+        e.note = "fell back to vanilla Hyperband: " + why;
+        return begin(e, nowMs);
+    }
+
+    public static Step onReport(Experiment e, TrialReport report, long nowMs) {
+        Trial t = e.trials.get(report.trialId());
+        if (t == null) {
+            return Step.of(Disposition.UNKNOWN_TRIAL);
+        }
+        if (t.status == Trial.Status.TIMED_OUT) {
+            t.lateResults++;
+            return Step.of(Disposition.LATE);
+        }
+        if (!t.outstanding() || e.phase == Experiment.Phase.DONE) {
+            e.duplicateResults++;
+            return Step.of(Disposition.DUPLICATE);
+        }
+        t.durationMs = report.durationMs();
+        t.worker = report.worker();
+        t.curve = report.curve();
+        t.epochsTrained = report.epochsTrained();
+        e.epochsUsed += report.epochsTrained();
+        List<TrialOrder> orders = new ArrayList<>();
+        if (report.succeeded()) {
+            t.status = Trial.Status.SUCCEEDED;
+            t.top1 = report.top1();
+            if (e.best().map(b -> Experiment.BETTER_FIRST.compare(t, b) < 0).orElse(true)) {
+                e.bestTrialId = t.trialId;
+                e.epochsUsedAtBest = e.epochsUsed;
+            }
+        } else {
+            t.status = Trial.Status.FAILED;
+            t.error = report.error();
+            retry(e, t, nowMs, orders);
+        }
+        return advance(e, nowMs, orders);
+    }
+
+    /** Trials with no answer after {@code timeoutMs} count as failed (and are retried), so no rung stalls forever. */
+    public static Step onTimeouts(Experiment e, long nowMs, long timeoutMs) {
+        if (e.phase != Experiment.Phase.RUNNING) {
+            return Step.of(Disposition.APPLIED);
+        }
+        List<TrialOrder> orders = new ArrayList<>();
+        boolean any = false;
+        for (Trial t : List.copyOf(e.trials.values())) {
+            if (t.outstanding() && nowMs - t.requestedAtMs >= timeoutMs) {
+                t.status = Trial.Status.TIMED_OUT;
+                t.error = "no result within " + timeoutMs + " ms";
+                any = true;
+                retry(e, t, nowMs, orders);
+            }
+        }
+        return any ? advance(e, nowMs, orders) : Step.of(Disposition.APPLIED);
+    }
+
+    /** Waiting task-aware experiments older than {@code timeoutMs} give up on the ranking. */
+    public static Step onRankingTimeout(Experiment e, long nowMs, long timeoutMs) {
+        if (e.phase == Experiment.Phase.WAITING_FOR_RANKING && nowMs - e.createdAtMs >= timeoutMs) {
+            return fallBack(e, "no ranking within " + timeoutMs + " ms", nowMs);
+        }
+        return Step.of(Disposition.APPLIED);
+    }
+
+    private static Step begin(Experiment e, long nowMs) {
+        e.phase = Experiment.Phase.RUNNING;
+        e.bracketIndex = -1;
+        List<TrialOrder> orders = new ArrayList<>();
+        return nextBracket(e, nowMs, orders);
+    }
+
+    private static Step nextBracket(Experiment e, long nowMs, List<TrialOrder> orders) {
+        while (!e.budgetExhausted && ++e.bracketIndex < e.plan.size()) {
+            Bracket b = e.plan.get(e.bracketIndex);
+            e.rung = 0;
+            e.rungConfigs = choose(e, b, b.rungs().get(0).n());
+            for (int config : e.rungConfigs) {
+                request(e, config, 0, null, 0, nowMs, orders);
+            }
+            if (e.outstanding() > 0) {
+                return new Step(Disposition.APPLIED, orders, null);
+            }
+        }
+        return finish(e, orders);
+    }
+
+    /** Once every trial of the rung has a final answer, promote the best 1/eta or move to the next bracket. */
+    private static Step advance(Experiment e, long nowMs, List<TrialOrder> orders) {
+        if (e.outstanding() > 0) {
+            return new Step(Disposition.APPLIED, orders, null);
+        }
+        if (e.budgetExhausted) {
+            return finish(e, orders);
+        }
+        Bracket b = e.plan.get(e.bracketIndex);
+        List<Trial> finished = rungResults(e);
+        if (e.rung + 1 < b.rungs().size() && !finished.isEmpty()) {
+            Rung next = b.rungs().get(e.rung + 1);
+            List<Trial> promoted = finished.subList(0, Math.min(next.n(), finished.size()));
+            e.rung = next.index();
+            e.rungConfigs = promoted.stream().map(t -> t.configId).toList();
+            for (Trial from : promoted) {
+                request(e, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
+            }
+            if (e.outstanding() > 0) {
+                return new Step(Disposition.APPLIED, orders, null);
+            }
+            return finish(e, orders);
+        }
+        return nextBracket(e, nowMs, orders);
+    }
+
+    /** The successful trials of the current rung, best first. */
+    private static List<Trial> rungResults(Experiment e) {
+        return e.trials.values().stream()
+                .filter(t -> t.bracketIndex == e.bracketIndex && t.rung == e.rung && t.succeeded())
+                .sorted(Experiment.BETTER_FIRST)
+                .toList();
+    }
+
+    private static void retry(Experiment e, Trial failed, long nowMs, List<TrialOrder> orders) {
+        if (failed.attempt < e.spec.maxRetries()) {
+            request(e, failed.configId, failed.attempt + 1, failed.resumeFromTrialId, failed.resumeFromEpochs, nowMs, orders);
+        }
+    }
+
+    private static void request(Experiment e, int configId, int attempt, String resumeFrom, int resumeFromEpochs,
+                                long nowMs, List<TrialOrder> orders) {
+        Bracket b = e.plan.get(e.bracketIndex);
+        int epochs = b.rungs().get(e.rung).epochs();
+        TrialOrder order = new TrialOrder(trialId(e.experimentId, b.s(), e.rung, configId, attempt), configId, epochs,
+                b.s(), e.rung, attempt, resumeFrom, resumeFromEpochs);
+        long cap = e.spec.totalEpochBudget();
+        if (e.budgetExhausted || (cap > 0 && e.epochsCommitted + order.cost() > cap)) {
+            // Once one trial does not fit, nothing more is asked: a search stopped by its budget ends cleanly.
+            e.budgetExhausted = true;
+            return;
+        }
+        e.epochsCommitted += order.cost();
+        Trial t = new Trial();
+        t.trialId = order.trialId();
+        t.configId = configId;
+        t.bracketIndex = e.bracketIndex;
+        t.bracket = b.s();
+        t.rung = e.rung;
+        t.epochs = epochs;
+        t.attempt = attempt;
+        t.resumeFromTrialId = resumeFrom;
+        t.resumeFromEpochs = resumeFromEpochs;
+        t.requestedAtMs = nowMs;
+        e.trials.put(t.trialId, t);
+        orders.add(order);
+    }
+
+    private static Step finish(Experiment e, List<TrialOrder> orders) {
+        if (e.outstanding() > 0) {
+            return new Step(Disposition.APPLIED, orders, null);
+        }
+        e.phase = Experiment.Phase.DONE;
+        Trial best = e.best().orElse(null);
+        int succeeded = (int) e.trials.values().stream().filter(Trial::succeeded).count();
+        e.outcome = new Outcome(
+                e.budgetExhausted ? Outcome.Reason.BUDGET_SPENT : Outcome.Reason.ALL_BRACKETS_DONE,
+                best == null ? null : best.trialId,
+                best == null ? null : best.configId,
+                best == null ? null : best.top1,
+                best == null ? 0 : best.epochs,
+                e.epochsUsed, e.epochsUsedAtBest, e.trials.size(), succeeded, e.trials.size() - succeeded, e.note);
+        return new Step(Disposition.APPLIED, orders, e.outcome);
+    }
+
+    /** Configurations for a bracket's first rung: the ranking's top (task-aware) or a seeded random draw. */
+    static List<Integer> choose(Experiment e, Bracket b, int n) {
+        Random rng = new Random(e.spec.seed() * 1_000_003L + b.s());
+        if (e.ranking == null) {
+            List<Integer> all = new ArrayList<>(IntStream.range(0, e.spaceSize).boxed().toList());
+            Collections.shuffle(all, rng);
+            return List.copyOf(all.subList(0, n));
+        }
+        int explore = (int) Math.round(e.spec.explorationShare() * n);
+        List<Integer> chosen = new ArrayList<>(e.ranking.subList(0, Math.min(n - explore, e.ranking.size())));
+        List<Integer> rest = new ArrayList<>(IntStream.range(0, e.spaceSize).boxed().filter(c -> !chosen.contains(c)).toList());
+        Collections.shuffle(rest, rng);
+        chosen.addAll(rest.subList(0, Math.min(n - chosen.size(), rest.size())));
+        return List.copyOf(chosen);
+    }
+
+    /** Deterministic, so a replayed search asks for the same ids and a worker can recognise repeats. */
+    public static String trialId(String experimentId, int bracket, int rung, int configId, int attempt) {
+        return experimentId + "-b" + bracket + "-r" + rung + "-c" + configId + (attempt > 0 ? "-a" + attempt : "");
+    }
+}

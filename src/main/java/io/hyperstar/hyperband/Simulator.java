@@ -1,0 +1,57 @@
+package io.hyperstar.hyperband;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Runs an experiment offline against recorded learning curves with an instant worker, through the same
+ * {@link ExperimentMachine} the streaming scheduler uses. What it returns is what the service would do.
+ */
+public final class Simulator {
+
+    /** Validation top-1 of a configuration after a number of epochs, as recorded. */
+    @FunctionalInterface
+    public interface Curves {
+        double top1(int configId, int epochs);
+    }
+
+    /** Every trial the search asked for, in request order, and how it ended. */
+    public record Run(List<TrialOrder> orders, Outcome outcome, Experiment state) {
+    }
+
+    private Simulator() {
+    }
+
+    public static Run run(Experiment e, Curves curves) {
+        return run(e, curves, List.of());
+    }
+
+    /** Like {@link #run(Experiment, Curves)}, with the given trial ids failing on every attempt. */
+    public static Run run(Experiment e, Curves curves, List<String> failingTrialIds) {
+        List<TrialOrder> all = new ArrayList<>();
+        Deque<TrialOrder> queue = new ArrayDeque<>();
+        ExperimentMachine.Step step = ExperimentMachine.start(e, 0);
+        Outcome outcome = step.completed();
+        all.addAll(step.orders());
+        queue.addAll(step.orders());
+        while (!queue.isEmpty()) {
+            TrialOrder o = queue.poll();
+            boolean fails = failingTrialIds.stream().anyMatch(o.trialId()::startsWith);
+            List<Double> curve = IntStream.rangeClosed(o.resumeFromEpochs() + 1, o.epochs())
+                    .mapToObj(ep -> curves.top1(o.configId(), ep)).toList();
+            TrialReport report = fails
+                    ? new TrialReport(o.trialId(), false, 0, List.of(), o.cost(), 0, "simulator", "simulated failure")
+                    : new TrialReport(o.trialId(), true, curves.top1(o.configId(), o.epochs()), curve, o.cost(), 0, "simulator", null);
+            step = ExperimentMachine.onReport(e, report, 0);
+            all.addAll(step.orders());
+            queue.addAll(step.orders());
+            if (step.completed() != null) {
+                outcome = step.completed();
+            }
+        }
+        return new Run(List.copyOf(all), outcome, e);
+    }
+}
