@@ -17,6 +17,10 @@ public final class Experiment {
 
     public String experimentId;
     public String datasetId;
+    /** Carried into every trial request; the core never reads them. */
+    public String tenant;
+    public String datasetUri;
+    public String datasetFormat;
     public TuningSpec spec;
     public int spaceSize;
     public long createdAtMs;

@@ -21,7 +21,9 @@ public final class ExperimentMachine {
         /** The trial had timed out (and been retried or given up) before this answer came: recorded only. */
         LATE,
         /** No such trial in this experiment. */
-        UNKNOWN_TRIAL
+        UNKNOWN_TRIAL,
+        /** Nothing to do (no timeout due, ranking not needed). */
+        UNCHANGED
     }
 
     /** The effect of one event: trials to request now and, if the experiment just ended, its outcome. */
@@ -58,7 +60,7 @@ public final class ExperimentMachine {
     /** The recommender's ranking arrived (best first); a waiting task-aware experiment starts. */
     public static Step onRanking(Experiment e, List<Integer> ranking, long nowMs) {
         if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
-            return Step.of(Disposition.DUPLICATE);
+            return Step.of(Disposition.UNCHANGED);
         }
         e.ranking = List.copyOf(ranking);
         return begin(e, nowMs);
@@ -67,7 +69,7 @@ public final class ExperimentMachine {
     /** No usable ranking (refused dataset, or none in time): run vanilla Hyperband and say so in the result. */
     public static Step fallBack(Experiment e, String why, long nowMs) {
         if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
-            return Step.of(Disposition.DUPLICATE);
+            return Step.of(Disposition.UNCHANGED);
         }
         e.note = "fell back to vanilla Hyperband: " + why;
         return begin(e, nowMs);
@@ -110,7 +112,7 @@ public final class ExperimentMachine {
     /** Trials with no answer after {@code timeoutMs} count as failed (and are retried), so no rung stalls forever. */
     public static Step onTimeouts(Experiment e, long nowMs, long timeoutMs) {
         if (e.phase != Experiment.Phase.RUNNING) {
-            return Step.of(Disposition.APPLIED);
+            return Step.of(Disposition.UNCHANGED);
         }
         List<TrialOrder> orders = new ArrayList<>();
         boolean any = false;
@@ -122,7 +124,7 @@ public final class ExperimentMachine {
                 retry(e, t, nowMs, orders);
             }
         }
-        return any ? advance(e, nowMs, orders) : Step.of(Disposition.APPLIED);
+        return any ? advance(e, nowMs, orders) : Step.of(Disposition.UNCHANGED);
     }
 
     /** Waiting task-aware experiments older than {@code timeoutMs} give up on the ranking. */
@@ -130,7 +132,7 @@ public final class ExperimentMachine {
         if (e.phase == Experiment.Phase.WAITING_FOR_RANKING && nowMs - e.createdAtMs >= timeoutMs) {
             return fallBack(e, "no ranking within " + timeoutMs + " ms", nowMs);
         }
-        return Step.of(Disposition.APPLIED);
+        return Step.of(Disposition.UNCHANGED);
     }
 
     private static Step begin(Experiment e, long nowMs) {

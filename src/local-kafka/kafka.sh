@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# A real single-node Kafka 4.1.2 broker (KRaft, broker+controller) on 127.0.0.1, from Maven Central jars.
+#
+#   kafka.sh start [--port 9092] [--controller-port 9093] [--dir target/local-kafka]   start, wait until ready
+#   kafka.sh stop  [--dir target/local-kafka]                                          stop cleanly
+#   kafka.sh status [--dir ...]
+#   kafka.sh classpath                                    resolve the broker's classpath into target/kafka.classpath
+#
+# Nothing needs Docker: Maven resolves the broker's jars (src/local-kafka/pom.xml) and it runs in its own JVM.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cp_file="$root/target/kafka.classpath"
+cmd="${1:-}"; shift || true
+port=9092; cport=9093; dir="$root/target/local-kafka"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port="$2"; shift 2;;
+    --controller-port) cport="$2"; shift 2;;
+    --dir) dir="$2"; shift 2;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+
+classpath() {
+  if [ ! -s "$cp_file" ] || [ "$here/pom.xml" -nt "$cp_file" ]; then
+    mkdir -p "$(dirname "$cp_file")"
+    mvn -B -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
+  fi
+}
+
+running() { [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; }
+
+start() {
+  classpath
+  if running; then echo "Kafka already running (pid $(cat "$dir/pid")) on 127.0.0.1:$(cat "$dir/port")"; return 0; fi
+  mkdir -p "$dir"
+  rm -rf "$dir/logs"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/logs
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  cat > "$dir/log4j2.properties" <<'LOG'
+rootLogger.level=WARN
+rootLogger.appenderRef.out.ref=out
+appender.out.type=Console
+appender.out.name=out
+appender.out.layout.type=PatternLayout
+appender.out.layout.pattern=[%d] %p %m (%c)%n
+logger.server.name=kafka.server.KafkaRaftServer
+logger.server.level=INFO
+LOG
+  local cp; cp="$(cat "$cp_file")"
+  local jvm=(java -Xms128m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$cp")
+  local id; id="$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+  "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" > "$dir/format.log" 2>&1
+  nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
+  echo $! > "$dir/pid"; echo "$port" > "$dir/port"
+  for _ in $(seq 1 240); do
+    if grep -q "Kafka Server started" "$dir/kafka.log" 2>/dev/null; then
+      echo "Kafka 4.1.2 ready on 127.0.0.1:$port (pid $(cat "$dir/pid"), data in $dir)"; return 0
+    fi
+    if ! running; then echo "Kafka exited during start-up; see $dir/kafka.log:" >&2; tail -n 30 "$dir/kafka.log" >&2; exit 1; fi
+    sleep 0.25
+  done
+  echo "Kafka did not become ready in 60 s; see $dir/kafka.log" >&2; exit 1
+}
+
+stop() {
+  if ! running; then echo "Kafka is not running"; return 0; fi
+  local pid; pid="$(cat "$dir/pid")"
+  kill "$pid"
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || { rm -f "$dir/pid"; echo "Kafka stopped"; return 0; }; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true; rm -f "$dir/pid"; echo "Kafka killed after 30 s"
+}
+
+case "$cmd" in
+  start) start;;
+  stop) stop;;
+  status) if running; then echo "running (pid $(cat "$dir/pid")) on 127.0.0.1:$(cat "$dir/port")"; else echo "not running"; exit 1; fi;;
+  classpath) classpath;;
+  *) sed -n '2,10p' "$0"; exit 2;;
+esac

@@ -1,0 +1,50 @@
+package io.hyperstar.api;
+
+import io.hyperstar.hyperband.Bracket;
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.Outcome;
+import io.hyperstar.hyperband.Rung;
+import io.hyperstar.hyperband.Trial;
+
+import java.util.List;
+
+/** What the read API shows of an experiment: its plan, every trial by bracket and rung, the best so far. */
+public record ExperimentView(String experimentId, String datasetId, String strategy, String phase,
+                             int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
+                             long epochsCommitted, long epochsUsed, TrialView best, Outcome outcome, String note,
+                             int trialsRequested, int duplicateResults, List<BracketView> brackets) {
+
+    public record BracketView(int s, List<RungView> rungs) {
+    }
+
+    public record RungView(int index, int planned, int epochs, List<TrialView> trials) {
+    }
+
+    public record TrialView(String trialId, int configId, int epochs, int attempt, String status, Double top1,
+                            int epochsTrained, long durationMs, String worker, String error, String resumeFromTrialId) {
+
+        static TrialView of(Trial t) {
+            return new TrialView(t.trialId, t.configId, t.epochs, t.attempt, t.status.name(), t.top1, t.epochsTrained,
+                    t.durationMs, t.worker, t.error, t.resumeFromTrialId);
+        }
+    }
+
+    /** The summary used by the list endpoint: no trials. */
+    public static ExperimentView summary(Experiment e) {
+        return of(e, false);
+    }
+
+    public static ExperimentView of(Experiment e, boolean withTrials) {
+        List<BracketView> brackets = !withTrials ? List.of() : java.util.stream.IntStream.range(0, e.plan.size())
+                .mapToObj(i -> {
+                    Bracket b = e.plan.get(i);
+                    return new BracketView(b.s(), b.rungs().stream().map((Rung r) -> new RungView(r.index(), r.n(), r.epochs(),
+                            e.trials.values().stream().filter(t -> t.bracketIndex == i && t.rung == r.index())
+                                    .map(TrialView::of).toList())).toList());
+                }).toList();
+        return new ExperimentView(e.experimentId, e.datasetId, e.spec.strategy().name(), e.phase.name(),
+                e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spec.totalEpochBudget(), e.spec.seed(), e.epochsCommitted,
+                e.epochsUsed, e.best().map(TrialView::of).orElse(null), e.outcome, e.note, e.trials.size(),
+                e.duplicateResults, brackets);
+    }
+}

@@ -1,0 +1,81 @@
+package io.hyperstar.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** All of the service's own settings, under {@code hyperstar.*}; the defaults run on a laptop. */
+@ConfigMapping(prefix = "hyperstar")
+public interface HyperstarConfig {
+
+    /** Topic names and layout. */
+    TopicsConfig topics();
+
+    /** The Hyperband scheduler. */
+    SchedulerConfig scheduler();
+
+    interface TopicsConfig {
+        /** Registrations of datasets to tune (key: experiment id). */
+        @WithDefault("hyperstar-dataset-registered")
+        String datasetRegistered();
+
+        /** Rankings from the recommender (key: experiment id). */
+        @WithDefault("hyperstar-ranking-computed")
+        String rankingComputed();
+
+        /** Trials for the trainer fleet (key: experiment id). */
+        @WithDefault("hyperstar-trial-requested")
+        String trialRequested();
+
+        /** Answers from the trainer fleet (key: experiment id). */
+        @WithDefault("hyperstar-trial-completed")
+        String trialCompleted();
+
+        /** Results of finished searches (key: experiment id). */
+        @WithDefault("hyperstar-experiment-completed")
+        String experimentCompleted();
+
+        /** The meta-dataset, compacted (key: dataset id / configuration id). */
+        @WithDefault("hyperstar-meta-dataset")
+        String metaDataset();
+
+        /** New predictor models (key: version). */
+        @WithDefault("hyperstar-model-published")
+        String modelPublished();
+
+        /** Inputs the service refused, with the reason. */
+        @WithDefault("hyperstar-dead-letter")
+        String deadLetter();
+
+        /** Partitions of every topic; the experiment-keyed ones must share it to stay co-partitioned. */
+        @WithDefault("6")
+        int partitions();
+
+        /** Replication factor of topics created at start-up (1 for a single local broker). */
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** Create missing topics at start-up. */
+        @WithDefault("true")
+        boolean create();
+    }
+
+    interface SchedulerConfig {
+        /** Retries of a failed trial before it counts as failed. */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** A trial with no answer after this long counts as failed and is retried. */
+        @WithDefault("2h")
+        Duration trialTimeout();
+
+        /** How long a task-aware experiment waits for its ranking before running vanilla Hyperband. */
+        @WithDefault("5m")
+        Duration rankingTimeout();
+
+        /** How often timeouts are checked. */
+        @WithDefault("10s")
+        Duration checkInterval();
+    }
+}

@@ -1,0 +1,57 @@
+package io.hyperstar.events;
+
+import io.hyperstar.config.HyperstarConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Creates the service's topics at start-up when they are missing, so a fresh cluster needs no manual step. */
+@ApplicationScoped
+public class TopicCreator {
+
+    private static final Logger LOG = Logger.getLogger(TopicCreator.class);
+
+    @Inject
+    HyperstarConfig config;
+
+    @Inject
+    Topics topics;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    void onStart(@Observes StartupEvent ev) throws Exception {
+        if (!config.topics().create()) {
+            return;
+        }
+        create(bootstrapServers, topics, config.topics().partitions(), config.topics().replicationFactor());
+    }
+
+    /** Idempotent: existing topics are left as they are. */
+    public static void create(String bootstrapServers, Topics topics, int partitions, short replication) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.all().stream()
+                    .filter(t -> !existing.contains(t.name()))
+                    .map(t -> new NewTopic(t.name(), partitions, replication)
+                            .configs(topics.compacted(t) ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of()))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                LOG.infof("created topics %s", missing.stream().map(NewTopic::name).toList());
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.ExperimentOutcome;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.TrialCompleted;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.events.TrialStatus;
+import io.hyperstar.events.Topics;
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
+import io.hyperstar.hyperband.ExperimentMachine.Disposition;
+import io.hyperstar.hyperband.ExperimentMachine.Step;
+import io.hyperstar.hyperband.Hyperband;
+import io.hyperstar.hyperband.Outcome;
+import io.hyperstar.hyperband.Strategy;
+import io.hyperstar.hyperband.Trial;
+import io.hyperstar.hyperband.TrialOrder;
+import io.hyperstar.hyperband.TrialReport;
+import io.hyperstar.hyperband.TuningSpec;
+import io.hyperstar.space.ConfigSpace;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Runs every experiment of its partitions: decodes dataset-registered, ranking-computed and trial-completed
+ * events, moves each experiment's state on with {@link ExperimentMachine}, and emits trial requests and
+ * experiment results. Anything it cannot accept becomes a dead letter with the reason; it never throws on input.
+ */
+final class SchedulerProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = Logger.getLogger(SchedulerProcessor.class);
+
+    private final Topics topics;
+    private final SchedulerSettings settings;
+    private final ConfigSpace space;
+    private final MeterRegistry metrics;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, Experiment> experiments;
+    private KeyValueStore<String, RankingComputed> earlyRankings;
+
+    SchedulerProcessor(Topics topics, SchedulerSettings settings, ConfigSpace space, MeterRegistry metrics) {
+        this.topics = topics;
+        this.settings = settings;
+        this.space = space;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.experiments = context.getStateStore(SchedulerTopology.EXPERIMENTS_STORE);
+        this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
+        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkTimeouts);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        String topic = source.topic();
+        try {
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            if (topic.equals(topics.datasetRegistered.name())) {
+                onRegistered(key, topics.datasetRegistered.valueSerde().deserializer().deserialize(topic, record.value()));
+            } else if (topic.equals(topics.trialCompleted.name())) {
+                onCompleted(key, topics.trialCompleted.valueSerde().deserializer().deserialize(topic, record.value()));
+            } else if (topic.equals(topics.rankingComputed.name())) {
+                onRanking(key, topics.rankingComputed.valueSerde().deserializer().deserialize(topic, record.value()));
+            } else {
+                throw new InvalidEvent("the scheduler does not read topic " + topic);
+            }
+        } catch (SerializationException | InvalidEvent | IllegalArgumentException e) {
+            deadLetter(record, source, e.getMessage());
+        }
+    }
+
+    private void onRegistered(String key, DatasetRegistered ev) {
+        if (ev == null) {
+            throw new InvalidEvent("dataset-registered value is missing (tombstone)");
+        }
+        requireKey(key, ev.getExperimentId());
+        Experiment existing = experiments.get(key);
+        if (existing != null) {
+            if (existing.datasetId.equals(ev.getDatasetId()) && existing.spec.equals(spec(ev))) {
+                LOG.debugf("experiment %s registered again with the same request: ignored", key);
+                count("duplicate-registration");
+                return;
+            }
+            throw new InvalidEvent("experiment id " + key + " is already used by another request");
+        }
+        TuningSpec spec = spec(ev);
+        Experiment e = ExperimentMachine.create(ev.getExperimentId(), ev.getDatasetId(), spec, space.size(), now());
+        long cheapest = e.plan.stream().mapToLong(b -> b.rungs().get(0).epochs()).min().orElseThrow();
+        if (spec.totalEpochBudget() > 0 && spec.totalEpochBudget() < cheapest) {
+            throw new InvalidEvent("totalEpochBudget " + spec.totalEpochBudget() + " cannot pay for a single trial (the cheapest costs "
+                    + cheapest + " epochs)");
+        }
+        e.tenant = ev.getTenant();
+        e.datasetUri = ev.getUri();
+        e.datasetFormat = ev.getFormat().name();
+        Step step = ExperimentMachine.start(e, now());
+        RankingComputed early = earlyRankings.delete(key);
+        if (early != null && spec.strategy().needsRanking()) {
+            step = merge(step, applyRanking(e, early));
+        }
+        LOG.infof("experiment %s started: %s on %s, R=%d eta=%d, %d brackets planned (%d epochs)", key, spec.strategy(),
+                e.datasetId, spec.maxEpochsPerTrial(), spec.eta(), e.plan.size(), Hyperband.plannedEpochs(e.plan));
+        save(e, step);
+    }
+
+    private void onRanking(String key, RankingComputed ev) {
+        if (ev == null) {
+            throw new InvalidEvent("ranking-computed value is missing (tombstone)");
+        }
+        requireKey(key, ev.getExperimentId());
+        Experiment e = experiments.get(key);
+        if (e == null) {
+            // The ranking overtook its registration (different topics): keep it until the registration arrives.
+            earlyRankings.put(key, ev);
+            return;
+        }
+        if (!e.spec.strategy().needsRanking()) {
+            return;
+        }
+        save(e, applyRanking(e, ev));
+    }
+
+    private Step applyRanking(Experiment e, RankingComputed ev) {
+        if (!ev.getOk()) {
+            return ExperimentMachine.fallBack(e, "the recommender could not rank the dataset: " + ev.getError(), now());
+        }
+        String problem = rankingProblem(ev);
+        if (problem != null) {
+            return ExperimentMachine.fallBack(e, "unusable ranking: " + problem, now());
+        }
+        return ExperimentMachine.onRanking(e, ev.getRanking(), now());
+    }
+
+    private String rankingProblem(RankingComputed ev) {
+        if (!space.fingerprint().equals(ev.getConfigSpaceFingerprint())) {
+            return "configuration space " + ev.getConfigSpaceFingerprint() + " is not this scheduler's " + space.fingerprint();
+        }
+        List<Integer> ranking = ev.getRanking();
+        if (ranking.size() != space.size() || new HashSet<>(ranking).size() != space.size()
+                || ranking.stream().anyMatch(c -> c < 0 || c >= space.size())) {
+            return "not a permutation of the " + space.size() + " configuration ids";
+        }
+        return null;
+    }
+
+    private void onCompleted(String key, TrialCompleted ev) {
+        if (ev == null) {
+            throw new InvalidEvent("trial-completed value is missing (tombstone)");
+        }
+        requireKey(key, ev.getExperimentId());
+        validate(ev);
+        Experiment e = experiments.get(key);
+        if (e == null) {
+            throw new InvalidEvent("unknown experiment " + key + " for trial " + ev.getTrialId());
+        }
+        TrialReport report = new TrialReport(ev.getTrialId(), ev.getStatus() == TrialStatus.SUCCEEDED, ev.getTop1(),
+                ev.getCurve(), ev.getEpochsTrained(), ev.getDurationMs(), ev.getWorker(), ev.getError());
+        Step step = ExperimentMachine.onReport(e, report, now());
+        count(step.disposition().name().toLowerCase().replace('_', '-'));
+        switch (step.disposition()) {
+            case UNKNOWN_TRIAL -> throw new InvalidEvent("unknown trial " + ev.getTrialId() + " in experiment " + key);
+            case DUPLICATE -> LOG.debugf("duplicate result for %s ignored", ev.getTrialId());
+            case LATE -> LOG.infof("late result for %s (timed out before) recorded, no effect", ev.getTrialId());
+            default -> {
+            }
+        }
+        if (step.disposition() == Disposition.DUPLICATE) {
+            experiments.put(key, e); // keeps the duplicate count visible in the API
+            return;
+        }
+        save(e, step);
+    }
+
+    private static void validate(TrialCompleted ev) {
+        if (ev.getEpochsTrained() < 0) {
+            throw new InvalidEvent("epochsTrained must be >= 0, got " + ev.getEpochsTrained());
+        }
+        if (ev.getDurationMs() < 0) {
+            throw new InvalidEvent("durationMs must be >= 0, got " + ev.getDurationMs());
+        }
+        if (ev.getStatus() == TrialStatus.SUCCEEDED) {
+            if (!(ev.getTop1() >= 0.0 && ev.getTop1() <= 1.0)) {
+                throw new InvalidEvent("top1 accuracy must be in [0, 1], got " + ev.getTop1());
+            }
+            for (double a : ev.getCurve()) {
+                if (!(a >= 0.0 && a <= 1.0)) {
+                    throw new InvalidEvent("curve accuracies must be in [0, 1], got " + a);
+                }
+            }
+        }
+    }
+
+    /** Wall-clock check: trials without an answer and rankings that never came. */
+    private void checkTimeouts(long nowMs) {
+        List<KeyValue<String, Experiment>> changed = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Experiment> kv = it.next();
+                Experiment e = kv.value;
+                Step step = switch (e.phase) {
+                    case RUNNING -> ExperimentMachine.onTimeouts(e, nowMs, settings.trialTimeout().toMillis());
+                    case WAITING_FOR_RANKING -> ExperimentMachine.onRankingTimeout(e, nowMs, settings.rankingTimeout().toMillis());
+                    case DONE -> null;
+                };
+                if (step != null && step.disposition() != Disposition.UNCHANGED) {
+                    changed.add(kv);
+                    steps.add(step);
+                }
+            }
+        }
+        for (int i = 0; i < changed.size(); i++) {
+            LOG.infof("experiment %s: timeout handled", changed.get(i).key);
+            save(changed.get(i).value, steps.get(i));
+        }
+    }
+
+    private void save(Experiment e, Step step) {
+        experiments.put(e.experimentId, e);
+        for (TrialOrder o : step.orders()) {
+            context.forward(new Record<>(e.experimentId, toEvent(e, o), now()), SchedulerTopology.TRIAL_REQUESTED_SINK);
+        }
+        metrics.counter("hyperstar.scheduler.trials.requested").increment(step.orders().size());
+        if (step.completed() != null) {
+            Outcome o = step.completed();
+            context.forward(new Record<>(e.experimentId, toEvent(e, o), now()), SchedulerTopology.EXPERIMENT_COMPLETED_SINK);
+            metrics.counter("hyperstar.scheduler.experiments.completed", "outcome", o.reason().name()).increment();
+            LOG.infof("experiment %s completed (%s): best config %s top-1 %s, %d epochs, %d trials", e.experimentId,
+                    o.reason(), o.bestConfigId(), o.bestTop1(), o.epochsUsed(), o.trialsRequested());
+        }
+    }
+
+    private TrialRequested toEvent(Experiment e, TrialOrder o) {
+        return TrialRequested.newBuilder()
+                .setTrialId(o.trialId())
+                .setExperimentId(e.experimentId)
+                .setDatasetId(e.datasetId)
+                .setTenant(e.tenant)
+                .setDatasetUri(e.datasetUri)
+                .setDatasetFormat(io.hyperstar.events.DatasetFormat.valueOf(e.datasetFormat))
+                .setConfigId(o.configId())
+                .setConfig(space.config(o.configId()).values())
+                .setEpochs(o.epochs())
+                .setBracket(o.bracket())
+                .setRung(o.rung())
+                .setAttempt(o.attempt())
+                .setResumeFromTrialId(o.resumeFromTrialId())
+                .setResumeFromEpochs(o.resumeFromEpochs())
+                .build();
+    }
+
+    private ExperimentCompleted toEvent(Experiment e, Outcome o) {
+        return ExperimentCompleted.newBuilder()
+                .setExperimentId(e.experimentId)
+                .setDatasetId(e.datasetId)
+                .setStrategy(io.hyperstar.events.Strategy.valueOf(e.spec.strategy().name()))
+                .setOutcome(ExperimentOutcome.valueOf(o.reason().name()))
+                .setBestTrialId(o.bestTrialId())
+                .setBestConfigId(o.bestConfigId())
+                .setBestConfig(o.bestConfigId() == null ? java.util.Map.of() : space.config(o.bestConfigId()).values())
+                .setBestTop1(o.bestTop1())
+                .setBestEpochs(o.bestEpochs())
+                .setEpochsUsed(o.epochsUsed())
+                .setEpochsUsedAtBest(o.epochsUsedAtBest())
+                .setTrialsRequested(o.trialsRequested())
+                .setTrialsSucceeded(o.trialsSucceeded())
+                .setTrialsFailed(o.trialsFailed())
+                .setNote(o.note())
+                .build();
+    }
+
+    private TuningSpec spec(DatasetRegistered ev) {
+        var t = ev.getTuning();
+        Strategy strategy = switch (t.getStrategy()) {
+            case HYPERBAND -> Strategy.HYPERBAND;
+            case TASK_AWARE_HYPERBAND -> Strategy.TASK_AWARE_HYPERBAND;
+            default -> throw new InvalidEvent("strategy " + t.getStrategy() + " is not supported by this scheduler (supported: HYPERBAND, TASK_AWARE_HYPERBAND)");
+        };
+        return new TuningSpec(strategy, t.getMaxEpochsPerTrial(), t.getEta(), t.getTotalEpochBudget(), t.getSeed(),
+                t.getExplorationShare(), settings.maxRetries());
+    }
+
+    private static void requireKey(String key, String experimentId) {
+        if (!Objects.equals(key, experimentId)) {
+            throw new InvalidEvent("record key " + key + " must equal the experimentId " + experimentId
+                    + " (all events of an experiment are keyed by its id)");
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata source, String reason) {
+        LOG.warnf("dead letter from %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), reason);
+        metrics.counter("hyperstar.dead.letters", "role", "scheduler", "topic", source.topic()).increment();
+        DeadLetter dl = DeadLetter.newBuilder()
+                .setSourceTopic(source.topic())
+                .setPartition(source.partition())
+                .setOffset(source.offset())
+                .setKey(record.key() == null ? null : java.nio.ByteBuffer.wrap(record.key()))
+                .setPayload(record.value() == null ? null : java.nio.ByteBuffer.wrap(record.value()))
+                .setReason(reason == null ? "unreadable input" : reason)
+                .setRole("scheduler")
+                .build();
+        context.forward(new Record<>(record.key(), dl, now()), SchedulerTopology.DEAD_LETTER_SINK);
+    }
+
+    private void count(String disposition) {
+        metrics.counter("hyperstar.scheduler.results", "disposition", disposition).increment();
+    }
+
+    private long now() {
+        return context.currentSystemTimeMs();
+    }
+
+    private static Step merge(Step a, Step b) {
+        List<TrialOrder> orders = new ArrayList<>(a.orders());
+        orders.addAll(b.orders());
+        return new Step(b.disposition(), orders, b.completed() != null ? b.completed() : a.completed());
+    }
+}

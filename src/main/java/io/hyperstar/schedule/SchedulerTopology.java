@@ -1,0 +1,78 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.events.Topics;
+import io.hyperstar.space.ConfigSpace;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Properties;
+
+/**
+ * The scheduler's Kafka Streams topology, built in one place with no I/O so tests build the very same one.
+ * One processor reads the three experiment-keyed input topics (co-partitioned), keeps each experiment in a
+ * changelogged store and writes trial requests, experiment results and dead letters.
+ */
+public final class SchedulerTopology {
+
+    public static final String EXPERIMENTS_STORE = "experiments-store";
+    public static final String EARLY_RANKINGS_STORE = "early-rankings-store";
+    static final String PROCESSOR = "scheduler";
+    static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
+    static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
+    static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    private SchedulerTopology() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Topology build(Topics topics, SchedulerSettings settings, ConfigSpace space, MeterRegistry metrics) {
+        Topology t = new Topology();
+        // Raw bytes in: decoding happens in the processor, so a malformed event becomes a dead letter, not a crash.
+        t.addSource("dataset-registered-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.datasetRegistered.name());
+        t.addSource("ranking-computed-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.rankingComputed.name());
+        t.addSource("trial-completed-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.trialCompleted.name());
+        t.addProcessor(PROCESSOR, () -> new SchedulerProcessor(topics, settings, space, metrics),
+                "dataset-registered-source", "ranking-computed-source", "trial-completed-source");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPERIMENTS_STORE),
+                Serdes.String(), new ExperimentSerde()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EARLY_RANKINGS_STORE),
+                Serdes.String(), topics.rankingComputed.valueSerde()), PROCESSOR);
+        t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
+                (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.trialRequested.valueSerde().serializer(), PROCESSOR);
+        t.addSink(EXPERIMENT_COMPLETED_SINK, topics.experimentCompleted.name(),
+                (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.valueSerde().serializer(), PROCESSOR);
+        t.addSink(DEAD_LETTER_SINK, topics.deadLetter.name(),
+                (Serializer<Object>) (Serializer<?>) topics.deadLetter.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.deadLetter.valueSerde().serializer(), PROCESSOR);
+        return t;
+    }
+
+    /**
+     * Streams settings for running the topology outside Quarkus (tests, benchmarks); the service sets the
+     * same keys in application.properties.
+     */
+    public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        return p;
+    }
+}

@@ -1,0 +1,35 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.config.HyperstarConfig;
+import io.hyperstar.events.Topics;
+import io.hyperstar.space.ConfigSpace;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
+
+/** Hands the scheduler topology to Quarkus's Kafka Streams extension, with settings from configuration. */
+@ApplicationScoped
+public class SchedulerTopologyProducer {
+
+    @Produces
+    @ApplicationScoped
+    Topics topics(HyperstarConfig config) {
+        var t = config.topics();
+        return new Topics(new Topics.Names(t.datasetRegistered(), t.rankingComputed(), t.trialRequested(),
+                t.trialCompleted(), t.experimentCompleted(), t.metaDataset(), t.modelPublished(), t.deadLetter()));
+    }
+
+    @Produces
+    @ApplicationScoped
+    ConfigSpace configSpace() {
+        return ConfigSpace.bundled();
+    }
+
+    @Produces
+    Topology topology(Topics topics, HyperstarConfig config, ConfigSpace space, MeterRegistry metrics) {
+        var s = config.scheduler();
+        return SchedulerTopology.build(topics,
+                new SchedulerSettings(s.maxRetries(), s.trialTimeout(), s.rankingTimeout(), s.checkInterval()), space, metrics);
+    }
+}
