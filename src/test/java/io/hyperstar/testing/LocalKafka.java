@@ -1,0 +1,67 @@
+package io.hyperstar.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker for tests, started and stopped with the same script users run
+ * ({@code src/local-kafka/kafka.sh}), on free loopback ports and a private data folder.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+
+    private LocalKafka(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static LocalKafka start() {
+        try {
+            Path dir = Files.createTempDirectory("hyperstar-kafka-");
+            int port = freePort();
+            int controllerPort = freePort();
+            run("start", "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort), "--dir", dir.toString());
+            return new LocalKafka(dir, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Kafka", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        run("stop", "--dir", dir.toString());
+    }
+
+    private static void run(String... args) {
+        Path script = Path.of(System.getProperty("user.dir"), "src", "local-kafka", "kafka.sh");
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = script.toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        try {
+            Process p = new ProcessBuilder(cmd).inheritIO().start();
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kafka.sh " + args[0] + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
