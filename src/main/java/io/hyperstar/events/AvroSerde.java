@@ -44,15 +44,28 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T> {
     public static List<Schema> history(String recordName) {
         List<Schema> versions = new ArrayList<>();
         for (int v = 1; ; v++) {
-            String resource = "/schemas/history/" + recordName + ".v" + v + ".avsc";
-            try (InputStream in = AvroSerde.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    return versions;
-                }
-                versions.add(new Schema.Parser().setValidateDefaults(true).parse(in));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + resource, e);
+            Schema s = parseResource(recordName, "/schemas/history/" + recordName + ".v" + v + ".avsc");
+            if (s == null) {
+                return versions;
             }
+            versions.add(s);
+        }
+    }
+
+    /** Parses a schema file shipped on the classpath, or returns null when there is none. */
+    public static Schema parseResource(String recordName, String resource) {
+        try (InputStream in = AvroSerde.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return null;
+            }
+            Schema.Parser parser = new Schema.Parser().setValidateDefaults(true);
+            if (!recordName.equals(DatasetRegistered.class.getSimpleName())) {
+                // Enums defined in DatasetRegistered.avsc are referenced by name from other event types.
+                parser.addTypes(List.of(DatasetFormat.getClassSchema(), Strategy.getClassSchema()));
+            }
+            return parser.parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
         }
     }
 
