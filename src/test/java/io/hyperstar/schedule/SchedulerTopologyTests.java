@@ -1,0 +1,331 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TrialCompleted;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.events.TrialStatus;
+import io.hyperstar.events.TuningRequest;
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
+import io.hyperstar.hyperband.Simulator;
+import io.hyperstar.hyperband.TrialOrder;
+import io.hyperstar.hyperband.TuningSpec;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.CurveTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The scheduler topology end to end with Kafka Streams' test driver: every event a user can send, good or bad. */
+class SchedulerTopologyTests {
+
+    private static final CurveTable CURVES = CurveTable.synthetic();
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
+    private static final SchedulerSettings SETTINGS =
+            new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1));
+
+    private final Topics topics = Topics.defaults();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, DatasetRegistered> registered;
+    private TestInputTopic<String, TrialCompleted> completed;
+    private TestInputTopic<String, RankingComputed> rankings;
+    private TestInputTopic<byte[], byte[]> rawCompleted;
+    private TestInputTopic<byte[], byte[]> rawRegistered;
+    private TestOutputTopic<String, TrialRequested> requested;
+    private TestOutputTopic<String, ExperimentCompleted> results;
+    private TestOutputTopic<byte[], DeadLetter> deadLetters;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = SchedulerTopology.streamsConfig("dummy:9092", "scheduler-test", "target/tt-" + System.nanoTime());
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, SETTINGS, SPACE, new SimpleMeterRegistry()), props,
+                Instant.ofEpochMilli(1_000_000));
+        registered = driver.createInputTopic(topics.datasetRegistered.name(), Serdes.String().serializer(), topics.datasetRegistered.valueSerde().serializer());
+        completed = driver.createInputTopic(topics.trialCompleted.name(), Serdes.String().serializer(), topics.trialCompleted.valueSerde().serializer());
+        rankings = driver.createInputTopic(topics.rankingComputed.name(), Serdes.String().serializer(), topics.rankingComputed.valueSerde().serializer());
+        rawCompleted = driver.createInputTopic(topics.trialCompleted.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        rawRegistered = driver.createInputTopic(topics.datasetRegistered.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        requested = driver.createOutputTopic(topics.trialRequested.name(), Serdes.String().deserializer(), topics.trialRequested.valueSerde().deserializer());
+        results = driver.createOutputTopic(topics.experimentCompleted.name(), Serdes.String().deserializer(), topics.experimentCompleted.valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetter.name(), Serdes.ByteArray().deserializer(), topics.deadLetter.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void vanillaHyperbandRunsToItsEndAndRequestsExactlyWhatTheCorePlans() {
+        registered.pipeInput("exp-1", registration("exp-1", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        List<TrialRequested> all = answerUntilDone();
+
+        Simulator.Run expected = simulate("exp-1", "ds-1", 9, 3, 0);
+        assertThat(all.stream().map(TrialRequested::getTrialId).toList())
+                .containsExactlyInAnyOrderElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
+        List<ExperimentCompleted> done = results.readValuesToList();
+        assertThat(done).hasSize(1);
+        assertThat(done.get(0).getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
+        assertThat(done.get(0).getBestTop1()).isEqualTo(expected.outcome().bestTop1());
+        assertThat(done.get(0).getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+        assertThat(done.get(0).getBestConfig()).isEqualTo(SPACE.config(expected.outcome().bestConfigId()).values());
+        assertThat(store().get("exp-1").phase).isEqualTo(Experiment.Phase.DONE);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void trialRequestsCarryTheDatasetConfigurationAndResumePoint() {
+        registered.pipeInput("exp-2", registration("exp-2", "ds-2", Strategy.HYPERBAND, 9, 3, 0));
+        TrialRequested first = requested.readValue();
+        assertThat(first.getDatasetUri()).isEqualTo("file:///data/ds-2");
+        assertThat(first.getTenant()).isEqualTo("team-a");
+        assertThat(first.getConfig()).isEqualTo(SPACE.config(first.getConfigId()).values());
+        assertThat(first.getEpochs()).isEqualTo(1);
+        assertThat(first.getResumeFromTrialId()).isNull();
+        completed.pipeInput("exp-2", answer(first, true).build());
+        List<TrialRequested> all = answerUntilDone();
+        TrialRequested promoted = all.stream().filter(r -> r.getRung() == 1).findFirst().orElseThrow();
+        assertThat(promoted.getResumeFromTrialId()).isEqualTo(ExperimentMachine.trialId("exp-2", promoted.getBracket(), 0, promoted.getConfigId(), 0));
+        assertThat(promoted.getResumeFromEpochs()).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateResultsAreIgnored() {
+        registered.pipeInput("exp-3", registration("exp-3", "ds-3", Strategy.HYPERBAND, 9, 3, 0));
+        List<TrialRequested> seen = new ArrayList<>();
+        while (results.isEmpty()) {
+            List<TrialRequested> batch = requested.readValuesToList();
+            seen.addAll(batch);
+            for (TrialRequested r : batch) {
+                completed.pipeInput(r.getExperimentId(), answer(r, true).build());
+                completed.pipeInput(r.getExperimentId(), answer(r, true).build());
+            }
+        }
+        assertThat(seen).extracting(TrialRequested::getTrialId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(simulate("exp-3", "ds-3", 9, 3, 0).orders().stream().map(TrialOrder::trialId).toList());
+        assertThat(store().get("exp-3").duplicateResults).isEqualTo(seen.size());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void failedTrialIsRetriedThenCountsAsFailed() {
+        registered.pipeInput("exp-4", registration("exp-4", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        TrialRequested victim = requested.readValuesToList().get(0);
+        List<String> attempts = new ArrayList<>();
+        TrialRequested current = victim;
+        for (int i = 0; i < 3; i++) {
+            attempts.add(current.getTrialId());
+            completed.pipeInput("exp-4", answer(current, false).build());
+            TrialRequested next = current;
+            current = requested.readValuesToList().stream().filter(r -> r.getConfigId() == next.getConfigId()).findFirst().orElse(null);
+        }
+        assertThat(attempts).containsExactly(victim.getTrialId(), victim.getTrialId() + "-a1", victim.getTrialId() + "-a2");
+        assertThat(current).as("no fourth attempt").isNull();
+        // The other trials of the rung still complete it: the search goes on without the failed configuration.
+        Experiment e = store().get("exp-4");
+        for (var t : e.trials.values()) {
+            if (t.outstanding()) {
+                completed.pipeInput("exp-4", answer(requestOf(e, t.trialId), true).build());
+            }
+        }
+        answerUntilDone();
+        ExperimentCompleted done = results.readValue();
+        assertThat(done.getTrialsFailed()).isEqualTo(3);
+        assertThat(done.getBestConfigId()).isNotEqualTo(victim.getConfigId());
+    }
+
+    @Test
+    void timedOutTrialIsRetriedAndALateAnswerIsRecordedWithoutEffect() {
+        registered.pipeInput("exp-5", registration("exp-5", "ds-2", Strategy.HYPERBAND, 1, 2, 0));
+        List<TrialRequested> first = requested.readValuesToList();
+        assertThat(first).hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMinutes(11));
+        List<TrialRequested> retry = requested.readValuesToList();
+        assertThat(retry).extracting(TrialRequested::getTrialId).containsExactly(first.get(0).getTrialId() + "-a1");
+        completed.pipeInput("exp-5", answer(retry.get(0), true).build());
+        assertThat(results.readValue().getBestTrialId()).isEqualTo(retry.get(0).getTrialId());
+
+        completed.pipeInput("exp-5", answer(first.get(0), true).build()); // the first attempt answers after the end
+        assertThat(store().get("exp-5").trials.get(first.get(0).getTrialId()).lateResults).isEqualTo(1);
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(requested.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void malformedBytesBecomeDeadLettersAndTheSchedulerGoesOn() {
+        rawCompleted.pipeInput("exp-x".getBytes(StandardCharsets.UTF_8), "{not avro}".getBytes(StandardCharsets.UTF_8));
+        rawRegistered.pipeInput("exp-y".getBytes(StandardCharsets.UTF_8), new byte[]{(byte) 0xC3, 0x01, 7});
+        List<DeadLetter> dead = deadLetters.readValuesToList();
+        assertThat(dead).hasSize(2);
+        assertThat(dead.get(0).getSourceTopic()).isEqualTo(topics.trialCompleted.name());
+        assertThat(dead.get(0).getOffset()).isZero();
+        assertThat(dead.get(0).getReason()).contains("not a readable TrialCompleted");
+        assertThat(StandardCharsets.UTF_8.decode(dead.get(0).getPayload()).toString()).isEqualTo("{not avro}");
+        assertThat(dead.get(1).getSourceTopic()).isEqualTo(topics.datasetRegistered.name());
+
+        registered.pipeInput("exp-6", registration("exp-6", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        assertThat(requested.readValuesToList()).isNotEmpty();
+    }
+
+    @Test
+    void outOfRangeRequestsAndResultsBecomeDeadLettersWithTheReason() {
+        registered.pipeInput("bad-eta", registration("bad-eta", "ds-1", Strategy.HYPERBAND, 9, 1, 0));
+        registered.pipeInput("bad-r", registration("bad-r", "ds-1", Strategy.HYPERBAND, 0, 3, 0));
+        registered.pipeInput("bad-budget", registration("bad-budget", "ds-1", Strategy.HYPERBAND, 27, 3, -1));
+        registered.pipeInput("bohb", registration("bohb", "ds-1", Strategy.BOHB, 9, 3, 0));
+        registered.pipeInput("wrong-key", registration("other-id", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        registered.pipeInput("ok", registration("ok", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        TrialRequested r = requested.readValuesToList().get(0);
+        completed.pipeInput("ok", answer(r, true).setTop1(1.7).build());
+        completed.pipeInput("ok", answer(r, true).setTop1(-0.1).build());
+        completed.pipeInput("ok", answer(r, true).setTrialId("ok-b9-r0-c0").build());
+        completed.pipeInput("nobody", answer(r, true).setExperimentId("nobody").build());
+
+        List<String> reasons = deadLetters.readValuesToList().stream().map(DeadLetter::getReason).toList();
+        assertThat(reasons).satisfiesExactly(
+                x -> assertThat(x).contains("eta must be at least 2"),
+                x -> assertThat(x).contains("maxEpochsPerTrial (R) must be in 1.."),
+                x -> assertThat(x).contains("totalEpochBudget must be >= 0"),
+                x -> assertThat(x).contains("strategy BOHB is not supported"),
+                x -> assertThat(x).contains("must equal the experimentId"),
+                x -> assertThat(x).contains("top1 accuracy must be in [0, 1], got 1.7"),
+                x -> assertThat(x).contains("top1 accuracy must be in [0, 1], got -0.1"),
+                x -> assertThat(x).contains("unknown trial ok-b9-r0-c0"),
+                x -> assertThat(x).contains("unknown experiment nobody"));
+        // The good experiment was not disturbed: its trial is still waiting for a valid answer.
+        assertThat(store().get("ok").trials.get(r.getTrialId()).outstanding()).isTrue();
+    }
+
+    @Test
+    void budgetTooSmallForOneTrialIsRefused() {
+        registered.pipeInput("tiny", DatasetRegistered.newBuilder(registration("tiny", "ds-1", Strategy.HYPERBAND, 27, 3, 0))
+                .setTuning(tuning(Strategy.HYPERBAND, 9, 10, 5)).build());
+        assertThat(deadLetters.readValue().getReason()).contains("cannot pay for a single trial");
+    }
+
+    @Test
+    void taskAwareExperimentWaitsForItsRankingAndStartsFromItsTop() {
+        registered.pipeInput("ta", registration("ta", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0));
+        assertThat(requested.isEmpty()).isTrue();
+        List<Integer> ranking = reversedIds();
+        rankings.pipeInput("ta", ranking("ta", ranking));
+        assertThat(requested.readValuesToList()).extracting(TrialRequested::getConfigId).containsExactlyElementsOf(ranking.subList(0, 9));
+    }
+
+    @Test
+    void aRankingThatArrivesBeforeItsRegistrationIsKept() {
+        List<Integer> ranking = reversedIds();
+        rankings.pipeInput("early", ranking("early", ranking));
+        registered.pipeInput("early", registration("early", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0));
+        assertThat(requested.readValuesToList()).extracting(TrialRequested::getConfigId).containsExactlyElementsOf(ranking.subList(0, 9));
+    }
+
+    @Test
+    void taskAwareFallsBackToVanillaWhenNoRankingComesAndSaysSo() {
+        registered.pipeInput("fb", registration("fb", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0));
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        List<TrialRequested> first = requested.readValuesToList();
+        assertThat(first).hasSize(9);
+        first.forEach(r -> completed.pipeInput("fb", answer(r, true).build()));
+        answerUntilDone();
+        assertThat(results.readValue().getNote()).contains("fell back to vanilla Hyperband: no ranking within 60000 ms");
+    }
+
+    @Test
+    void aRefusedDatasetMakesTaskAwareFallBackWithTheRecommendersReason() {
+        registered.pipeInput("rf", registration("rf", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0));
+        rankings.pipeInput("rf", RankingComputed.newBuilder(ranking("rf", List.of())).setOk(false).setError("no images under /data/rf").build());
+        assertThat(requested.readValuesToList()).hasSize(9);
+        assertThat(store().get("rf").note).contains("no images under /data/rf");
+    }
+
+    // --- helpers ---
+
+    private List<TrialRequested> answerUntilDone() {
+        List<TrialRequested> all = new ArrayList<>();
+        for (int round = 0; round < 1000 && results.isEmpty(); round++) {
+            List<TrialRequested> batch = requested.readValuesToList();
+            if (batch.isEmpty()) {
+                break;
+            }
+            all.addAll(batch);
+            batch.forEach(r -> completed.pipeInput(r.getExperimentId(), answer(r, true).build()));
+        }
+        return all;
+    }
+
+    private TrialRequested requestOf(Experiment e, String trialId) {
+        var t = e.trials.get(trialId);
+        return TrialRequested.newBuilder().setTrialId(t.trialId).setExperimentId(e.experimentId).setDatasetId(e.datasetId)
+                .setTenant(e.tenant).setDatasetUri(e.datasetUri).setDatasetFormat(DatasetFormat.IDX).setConfigId(t.configId)
+                .setConfig(SPACE.config(t.configId).values()).setEpochs(t.epochs).setBracket(t.bracket).setRung(t.rung)
+                .setAttempt(t.attempt).setResumeFromTrialId(t.resumeFromTrialId).setResumeFromEpochs(t.resumeFromEpochs).build();
+    }
+
+    private static TrialCompleted.Builder answer(TrialRequested r, boolean ok) {
+        List<Double> curve = IntStream.rangeClosed(r.getResumeFromEpochs() + 1, r.getEpochs())
+                .mapToObj(ep -> CURVES.top1(r.getDatasetId(), r.getConfigId(), ep)).toList();
+        return TrialCompleted.newBuilder().setTrialId(r.getTrialId()).setExperimentId(r.getExperimentId())
+                .setStatus(ok ? TrialStatus.SUCCEEDED : TrialStatus.FAILED)
+                .setTop1(ok ? CURVES.top1(r.getDatasetId(), r.getConfigId(), r.getEpochs()) : 0)
+                .setCurve(ok ? curve : List.of()).setEpochsTrained(r.getEpochs() - r.getResumeFromEpochs())
+                .setDurationMs(5).setWorker("tt").setError(ok ? null : "boom");
+    }
+
+    static TuningRequest tuning(Strategy s, int r, int eta, long budget) {
+        return TuningRequest.newBuilder().setStrategy(s).setMaxEpochsPerTrial(r).setEta(eta).setTotalEpochBudget(budget).setSeed(42).build();
+    }
+
+    static DatasetRegistered registration(String id, String dataset, Strategy s, int r, int eta, long budget) {
+        return DatasetRegistered.newBuilder().setExperimentId(id).setDatasetId(dataset).setTenant("team-a")
+                .setUri("file:///data/" + dataset).setFormat(DatasetFormat.IDX).setTuning(tuning(s, r, eta, budget))
+                .setRegisteredAtMs(Instant.ofEpochMilli(1)).build();
+    }
+
+    private RankingComputed ranking(String id, List<Integer> ranking) {
+        return RankingComputed.newBuilder().setExperimentId(id).setDatasetId("ds-4").setOk(true).setModelVersion("test")
+                .setConfigSpaceFingerprint(SPACE.fingerprint()).setRanking(ranking)
+                .setScores(IntStream.range(0, SPACE.size()).mapToObj(i -> 0.0).toList()).setEmbedding(List.of())
+                .setMillis(1).setDevice("cpu()").build();
+    }
+
+    private static List<Integer> reversedIds() {
+        List<Integer> ids = new ArrayList<>(IntStream.range(0, SPACE.size()).boxed().toList());
+        Collections.reverse(ids);
+        return ids;
+    }
+
+    static Simulator.Run simulate(String id, String dataset, int r, int eta, long budget) {
+        Experiment e = ExperimentMachine.create(id, dataset,
+                new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, r, eta, budget, 42, 0, SETTINGS.maxRetries()), SPACE.size(), 0);
+        return Simulator.run(e, CURVES.forDataset(dataset));
+    }
+
+    private KeyValueStore<String, Experiment> store() {
+        return driver.getKeyValueStore(SchedulerTopology.EXPERIMENTS_STORE);
+    }
+}
