@@ -31,6 +31,14 @@ public final class Topics {
                     "hyperstar-trial-requested", "hyperstar-trial-completed", "hyperstar-experiment-completed",
                     "hyperstar-meta-dataset", "hyperstar-model-published", "hyperstar-dead-letter");
         }
+
+        /** The default names behind a prefix, so several deployments (or tests) can share one cluster. */
+        public static Names withPrefix(String prefix) {
+            Names d = defaults();
+            return new Names(prefix + d.datasetRegistered, prefix + d.rankingComputed, prefix + d.trialRequested,
+                    prefix + d.trialCompleted, prefix + d.experimentCompleted, prefix + d.metaDataset,
+                    prefix + d.modelPublished, prefix + d.deadLetter);
+        }
     }
 
     public Topics(Names names) {

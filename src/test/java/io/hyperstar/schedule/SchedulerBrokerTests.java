@@ -1,0 +1,161 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.TopicCreator;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.hyperband.Simulator;
+import io.hyperstar.hyperband.TrialOrder;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.CurveTable;
+import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TestWorker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The scheduler on a real Kafka 4.1.2 broker with exactly-once on, answered by a test worker over Kafka. */
+class SchedulerBrokerTests {
+
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
+    private static final CurveTable CURVES = CurveTable.synthetic();
+    private static final SchedulerSettings SETTINGS =
+            new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(5));
+    private static LocalKafka kafka;
+    private Topics topics;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = LocalKafka.start();
+    }
+
+    /** Each test gets its own topics, so one test's events never reach another's scheduler. */
+    @org.junit.jupiter.api.BeforeEach
+    void createTopics(org.junit.jupiter.api.TestInfo test) throws Exception {
+        topics = new Topics(Topics.Names.withPrefix(test.getTestMethod().orElseThrow().getName().substring(0, 12) + "-"));
+        TopicCreator.create(kafka.bootstrapServers(), topics, 3, (short) 1);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void fiveConcurrentExperimentsRequestExactlyThePlannedTrialsAndFindTheCoresBest(@TempDir Path state) throws Exception {
+        Map<String, String> datasets = new HashMap<>();
+        for (int i = 1; i <= 5; i++) {
+            datasets.put("five-" + i, "ds-" + i);
+        }
+        try (KafkaStreams streams = start("five", state);
+             TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES).answerTwice();
+             KafkaProducer<String, DatasetRegistered> producer = producer()) {
+            datasets.forEach((id, ds) -> producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
+                    SchedulerTopologyTests.registration(id, ds, Strategy.HYPERBAND, 9, 3, 0))));
+            producer.flush();
+
+            Map<String, ExperimentCompleted> results = awaitResults(datasets.keySet().stream().toList(), Duration.ofMinutes(3));
+            for (var entry : datasets.entrySet()) {
+                Simulator.Run expected = SchedulerTopologyTests.simulate(entry.getKey(), entry.getValue(), 9, 3, 0);
+                List<String> asked = worker.received(entry.getKey()).stream().map(TrialRequested::getTrialId).toList();
+                assertThat(asked).as("trials of %s", entry.getKey()).doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
+                ExperimentCompleted done = results.get(entry.getKey());
+                assertThat(done.getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
+                assertThat(done.getBestTop1()).isEqualTo(expected.outcome().bestTop1());
+                assertThat(done.getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+            }
+        }
+    }
+
+    @Test
+    void aSchedulerStoppedMidExperimentResumesFromItsChangelogWithNothingLostOrRepeated(@TempDir Path state1, @TempDir Path state2)
+            throws Exception {
+        String id = "restart-1";
+        Simulator.Run expected = SchedulerTopologyTests.simulate(id, "ds-5", 27, 3, 0);
+        try (TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES);
+             KafkaProducer<String, DatasetRegistered> producer = producer()) {
+            KafkaStreams first = start("restart", state1);
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
+                    SchedulerTopologyTests.registration(id, "ds-5", Strategy.HYPERBAND, 27, 3, 0)));
+            producer.flush();
+            // Let it get well into the search (past the first bracket's first rung), then stop it.
+            await().atMost(Duration.ofMinutes(2)).until(() -> worker.received(id).size() >= 40);
+            first.close(Duration.ofSeconds(30));
+            int askedBeforeRestart = worker.received(id).size();
+                assertThat(askedBeforeRestart).isLessThan(expected.orders().size());
+
+            // A new instance with an empty local state directory: everything must come back from the changelog.
+            try (KafkaStreams second = start("restart", state2)) {
+                Map<String, ExperimentCompleted> results = awaitResults(List.of(id), Duration.ofMinutes(3));
+                List<String> asked = worker.received(id).stream().map(TrialRequested::getTrialId).toList();
+                assertThat(asked).doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
+                assertThat(results.get(id).getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
+                assertThat(results.get(id).getBestTop1()).isEqualTo(expected.outcome().bestTop1());
+                assertThat(results.get(id).getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+            }
+        }
+    }
+
+    private KafkaStreams start(String appId, Path stateDir) {
+        Properties config = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "scheduler-" + appId, stateDir.toString());
+        // A stopped instance stays in the group until its session times out; keep that short so the restart is quick.
+        config.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        config.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
+        KafkaStreams streams = new KafkaStreams(SchedulerTopology.build(topics, SETTINGS, SPACE, new SimpleMeterRegistry()), config);
+        streams.start();
+        return streams;
+    }
+
+    private KafkaProducer<String, DatasetRegistered> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return new KafkaProducer<>(p, topics.datasetRegistered.keySerde().serializer(), topics.datasetRegistered.valueSerde().serializer());
+    }
+
+    /** Reads experiment results (committed ones only) until every id has one. */
+    private Map<String, ExperimentCompleted> awaitResults(List<String> ids, Duration timeout) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "results-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, ExperimentCompleted> results = new HashMap<>();
+        try (KafkaConsumer<String, ExperimentCompleted> consumer = new KafkaConsumer<>(c,
+                topics.experimentCompleted.keySerde().deserializer(), topics.experimentCompleted.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.experimentCompleted.name()));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!results.keySet().containsAll(ids)) {
+                assertThat(System.nanoTime()).as("results for %s within %s; have %s", ids, timeout, results.keySet()).isLessThan(deadline);
+                for (ConsumerRecord<String, ExperimentCompleted> r : consumer.poll(Duration.ofMillis(200))) {
+                    assertThat(results.put(r.key(), r.value())).as("one result per experiment: %s", r.key()).isNull();
+                }
+            }
+        }
+        return results;
+    }
+}
