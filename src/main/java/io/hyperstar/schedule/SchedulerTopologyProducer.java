@@ -6,14 +6,16 @@ import io.hyperstar.space.ConfigSpace;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.apache.kafka.streams.Topology;
 
 /** Hands the scheduler topology to Quarkus's Kafka Streams extension, with settings from configuration. */
 @ApplicationScoped
 public class SchedulerTopologyProducer {
 
+    // @Singleton, not @ApplicationScoped: Topics exposes fields, and a client proxy would hide them.
     @Produces
-    @ApplicationScoped
+    @Singleton
     Topics topics(HyperstarConfig config) {
         var t = config.topics();
         return new Topics(new Topics.Names(t.datasetRegistered(), t.rankingComputed(), t.trialRequested(),
@@ -21,7 +23,7 @@ public class SchedulerTopologyProducer {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     ConfigSpace configSpace() {
         return ConfigSpace.bundled();
     }

@@ -11,6 +11,7 @@ import io.hyperstar.hyperband.TrialOrder;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestWorker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,12 +75,12 @@ class SchedulerBrokerTests {
              TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES).answerTwice();
              KafkaProducer<String, DatasetRegistered> producer = producer()) {
             datasets.forEach((id, ds) -> producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
-                    SchedulerTopologyTests.registration(id, ds, Strategy.HYPERBAND, 9, 3, 0))));
+                    TestEvents.registration(id, ds, Strategy.HYPERBAND, 9, 3, 0))));
             producer.flush();
 
             Map<String, ExperimentCompleted> results = awaitResults(datasets.keySet().stream().toList(), Duration.ofMinutes(3));
             for (var entry : datasets.entrySet()) {
-                Simulator.Run expected = SchedulerTopologyTests.simulate(entry.getKey(), entry.getValue(), 9, 3, 0);
+                Simulator.Run expected = TestEvents.simulate(entry.getKey(), entry.getValue(), 9, 3, 0);
                 List<String> asked = worker.received(entry.getKey()).stream().map(TrialRequested::getTrialId).toList();
                 assertThat(asked).as("trials of %s", entry.getKey()).doesNotHaveDuplicates()
                         .containsExactlyInAnyOrderElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
@@ -95,12 +96,12 @@ class SchedulerBrokerTests {
     void aSchedulerStoppedMidExperimentResumesFromItsChangelogWithNothingLostOrRepeated(@TempDir Path state1, @TempDir Path state2)
             throws Exception {
         String id = "restart-1";
-        Simulator.Run expected = SchedulerTopologyTests.simulate(id, "ds-5", 27, 3, 0);
+        Simulator.Run expected = TestEvents.simulate(id, "ds-5", 27, 3, 0);
         try (TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES);
              KafkaProducer<String, DatasetRegistered> producer = producer()) {
             KafkaStreams first = start("restart", state1);
             producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
-                    SchedulerTopologyTests.registration(id, "ds-5", Strategy.HYPERBAND, 27, 3, 0)));
+                    TestEvents.registration(id, "ds-5", Strategy.HYPERBAND, 27, 3, 0)));
             producer.flush();
             // Let it get well into the search (past the first bracket's first rung), then stop it.
             await().atMost(Duration.ofMinutes(2)).until(() -> worker.received(id).size() >= 40);

@@ -18,6 +18,9 @@ import io.hyperstar.hyperband.TrialOrder;
 import io.hyperstar.hyperband.TuningSpec;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
+import static io.hyperstar.testing.TestEvents.registration;
+import static io.hyperstar.testing.TestEvents.simulate;
+import static io.hyperstar.testing.TestEvents.tuning;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
@@ -296,16 +299,6 @@ class SchedulerTopologyTests {
                 .setDurationMs(5).setWorker("tt").setError(ok ? null : "boom");
     }
 
-    static TuningRequest tuning(Strategy s, int r, int eta, long budget) {
-        return TuningRequest.newBuilder().setStrategy(s).setMaxEpochsPerTrial(r).setEta(eta).setTotalEpochBudget(budget).setSeed(42).build();
-    }
-
-    static DatasetRegistered registration(String id, String dataset, Strategy s, int r, int eta, long budget) {
-        return DatasetRegistered.newBuilder().setExperimentId(id).setDatasetId(dataset).setTenant("team-a")
-                .setUri("file:///data/" + dataset).setFormat(DatasetFormat.IDX).setTuning(tuning(s, r, eta, budget))
-                .setRegisteredAtMs(Instant.ofEpochMilli(1)).build();
-    }
-
     private RankingComputed ranking(String id, List<Integer> ranking) {
         return RankingComputed.newBuilder().setExperimentId(id).setDatasetId("ds-4").setOk(true).setModelVersion("test")
                 .setConfigSpaceFingerprint(SPACE.fingerprint()).setRanking(ranking)
@@ -317,12 +310,6 @@ class SchedulerTopologyTests {
         List<Integer> ids = new ArrayList<>(IntStream.range(0, SPACE.size()).boxed().toList());
         Collections.reverse(ids);
         return ids;
-    }
-
-    static Simulator.Run simulate(String id, String dataset, int r, int eta, long budget) {
-        Experiment e = ExperimentMachine.create(id, dataset,
-                new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, r, eta, budget, 42, 0, SETTINGS.maxRetries()), SPACE.size(), 0);
-        return Simulator.run(e, CURVES.forDataset(dataset));
     }
 
     private KeyValueStore<String, Experiment> store() {

@@ -1,0 +1,42 @@
+package io.hyperstar.testing;
+
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.TuningRequest;
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
+import io.hyperstar.hyperband.Simulator;
+import io.hyperstar.hyperband.TuningSpec;
+import io.hyperstar.space.ConfigSpace;
+
+import java.time.Instant;
+
+/** Events as a platform would send them, and what the Hyperband core expects them to produce. */
+public final class TestEvents {
+
+    /** Every test searches with this seed and this many retries, so the simulator and the service agree. */
+    public static final long SEED = 42;
+    public static final int MAX_RETRIES = 2;
+
+    private TestEvents() {
+    }
+
+    public static TuningRequest tuning(Strategy s, int r, int eta, long budget) {
+        return TuningRequest.newBuilder().setStrategy(s).setMaxEpochsPerTrial(r).setEta(eta).setTotalEpochBudget(budget).setSeed(SEED).build();
+    }
+
+    public static DatasetRegistered registration(String id, String dataset, Strategy s, int r, int eta, long budget) {
+        return DatasetRegistered.newBuilder().setExperimentId(id).setDatasetId(dataset).setTenant("team-a")
+                .setUri("file:///data/" + dataset).setFormat(DatasetFormat.IDX).setTuning(tuning(s, r, eta, budget))
+                .setRegisteredAtMs(Instant.ofEpochMilli(1)).build();
+    }
+
+    /** The vanilla Hyperband search the core plans for this request, answered from the synthetic curves. */
+    public static Simulator.Run simulate(String id, String dataset, int r, int eta, long budget) {
+        ConfigSpace space = ConfigSpace.bundled();
+        Experiment e = ExperimentMachine.create(id, dataset,
+                new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, r, eta, budget, SEED, 0, MAX_RETRIES), space.size(), 0);
+        return Simulator.run(e, CurveTable.synthetic().forDataset(dataset));
+    }
+}
