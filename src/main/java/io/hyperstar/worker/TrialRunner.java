@@ -1,0 +1,25 @@
+package io.hyperstar.worker;
+
+import io.hyperstar.events.TrialCompleted;
+import io.hyperstar.events.TrialRequested;
+
+/** Runs one requested trial and answers it; a bad request is answered FAILED with the reason, never thrown. */
+public interface TrialRunner {
+
+    TrialCompleted run(TrialRequested request, String workerId);
+
+    /** A FAILED answer carrying the reason, for requests that cannot be run. */
+    static TrialCompleted failed(TrialRequested r, String workerId, String reason, long durationMs) {
+        return TrialCompleted.newBuilder()
+                .setTrialId(r.getTrialId())
+                .setExperimentId(r.getExperimentId())
+                .setStatus(io.hyperstar.events.TrialStatus.FAILED)
+                .setTop1(0)
+                .setCurve(java.util.List.of())
+                .setEpochsTrained(0)
+                .setDurationMs(durationMs)
+                .setWorker(workerId)
+                .setError(reason)
+                .build();
+    }
+}
