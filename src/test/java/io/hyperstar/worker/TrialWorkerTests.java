@@ -1,0 +1,111 @@
+package io.hyperstar.worker;
+
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.TopicCreator;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TrialCompleted;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.events.TrialStatus;
+import io.hyperstar.testing.CurveTable;
+import io.hyperstar.testing.LocalKafka;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reference worker in replay mode on a real broker: answers, bad requests, unreadable bytes. */
+class TrialWorkerTests {
+
+    private static LocalKafka kafka;
+    private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("worker-"));
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = LocalKafka.start();
+        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void answersFromTheRecordedCurvesRefusesWhatItCannotRunAndSurvivesGarbage() throws Exception {
+        ReplayRunner runner = ReplayRunner.load(Path.of("src/test/resources/curves/synthetic-curves.csv"));
+        CurveTable curves = CurveTable.synthetic();
+        try (TrialWorker worker = new TrialWorker(kafka.bootstrapServers(), TOPICS, runner, "w1", "workers", Duration.ofMinutes(5))) {
+            Thread t = new Thread(worker);
+            t.start();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+                Serializer<TrialRequested> ser = TOPICS.trialRequested.valueSerde().serializer();
+                producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-ok", "ds-1", 3, 9, 3))));
+                producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), "garbage".getBytes()));
+                producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-unknown", "nope", 3, 9, 0))));
+                producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-too-long", "ds-1", 3, 500, 0))));
+                producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-zero", "ds-1", 3, 0, 0))));
+            }
+            List<TrialCompleted> answers = read(TOPICS.trialCompleted.name(), TOPICS.trialCompleted.valueSerde().deserializer(), 4);
+            assertThat(answers).extracting(TrialCompleted::getTrialId).containsExactly("e-ok", "e-unknown", "e-too-long", "e-zero");
+            TrialCompleted ok = answers.get(0);
+            assertThat(ok.getStatus()).isEqualTo(TrialStatus.SUCCEEDED);
+            assertThat(ok.getTop1()).isEqualTo(curves.top1("ds-1", 3, 9));
+            assertThat(ok.getCurve()).hasSize(6).first().isEqualTo(curves.top1("ds-1", 3, 4));
+            assertThat(ok.getEpochsTrained()).isEqualTo(6);
+            assertThat(ok.getWorker()).isEqualTo("w1");
+            assertThat(answers.get(1).getError()).contains("no recorded curve for dataset nope");
+            assertThat(answers.get(2).getError()).contains("outside the recorded 1..27");
+            assertThat(answers.get(3).getError()).contains("outside the recorded");
+            List<DeadLetter> dead = read(TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 1);
+            assertThat(dead.get(0).getRole()).isEqualTo("worker");
+            assertThat(dead.get(0).getReason()).contains("not a readable TrialRequested");
+            assertThat(dead.get(0).getOffset()).isEqualTo(1);
+            worker.close();
+            t.join(10_000);
+        }
+    }
+
+    private static TrialRequested request(String id, String dataset, int config, int epochs, int resumeFrom) {
+        return TrialRequested.newBuilder().setTrialId(id).setExperimentId("e").setDatasetId(dataset).setTenant("t")
+                .setDatasetUri("/data/" + dataset).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(Map.of())
+                .setEpochs(epochs).setBracket(0).setRung(0).setAttempt(0)
+                .setResumeFromTrialId(resumeFrom > 0 ? "e-prev" : null).setResumeFromEpochs(resumeFrom).build();
+    }
+
+    private static <V> List<V> read(String topic, org.apache.kafka.common.serialization.Deserializer<V> de, int n) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), de)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+            }
+        }
+        return out;
+    }
+}
