@@ -49,8 +49,15 @@ public class TopicCreator {
                             .configs(topics.compacted(t) ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of()))
                     .toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-                LOG.infof("created topics %s", missing.stream().map(NewTopic::name).toList());
+                try {
+                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                    LOG.infof("created topics %s", missing.stream().map(NewTopic::name).toList());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Another replica starting at the same moment may have created them first.
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         }
     }

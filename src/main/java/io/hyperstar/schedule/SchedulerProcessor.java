@@ -69,6 +69,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         this.experiments = context.getStateStore(SchedulerTopology.EXPERIMENTS_STORE);
         this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkTimeouts);
+        metrics.counter("hyperstar.scheduler.trials.requested"); // visible at 0 from the start, for dashboards and alerts
     }
 
     @Override
@@ -88,6 +89,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             }
         } catch (SerializationException | InvalidEvent | IllegalArgumentException e) {
             deadLetter(record, source, e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must not turn one event into a poison pill that stops every experiment: the event is kept
+            // as a dead letter and nothing of its half-done work was stored or sent.
+            LOG.errorf(e, "unexpected error on %s-%d@%d", topic, source.partition(), source.offset());
+            deadLetter(record, source, "internal error: " + e);
         }
     }
 
