@@ -65,16 +65,20 @@ public final class Backbone {
                 throw new IllegalStateException(RESOURCE + " or its .sha256 is missing from the classpath; "
                         + "train it with io.hyperstar.train.BackbonePretrainer");
             }
-            byte[] weights = in.readAllBytes();
-            String expected = new String(sum.readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
-            String actual = sha256(weights);
-            if (!actual.equalsIgnoreCase(expected)) {
-                throw new IllegalStateException(RESOURCE + " is corrupt: SHA-256 " + actual + ", expected " + expected);
-            }
-            return weights;
+            return verified(RESOURCE, in.readAllBytes(), new String(sum.readAllBytes(), StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + RESOURCE + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Returns the weights if their SHA-256 matches the first word of {@code checksumLine} (sha256sum format). */
+    static byte[] verified(String name, byte[] weights, String checksumLine) {
+        String expected = checksumLine.trim().split("\\s+")[0];
+        String actual = sha256(weights);
+        if (!actual.equalsIgnoreCase(expected)) {
+            throw new IllegalStateException(name + " is corrupt: SHA-256 " + actual + ", expected " + expected);
+        }
+        return weights;
     }
 
     public static String sha256(byte[] data) {
