@@ -45,6 +45,14 @@ public final class Materializer {
                 System.out.println("kept     " + r.id());
                 continue;
             }
+            if (Files.exists(dir)) {
+                // Stale files (a folder task that shrank) would otherwise be read back as part of the new task.
+                try (var walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
             long t0 = System.nanoTime();
             TaskData t = builder.build(r);
             t.save(dir, r.format());
