@@ -100,7 +100,7 @@ public final class MetaDatasetBuilder {
         int h = ConfigSpace.bundled().size();
         switch (preset) {
             case "full" -> {
-                tasks = tasks != null ? tasks : available;
+                tasks = tasks != null ? tasks : roundRobin(available);
                 configs = configs != null ? configs : range(h);
                 epochs = epochs != null ? epochs : 27;
             }
@@ -112,6 +112,26 @@ public final class MetaDatasetBuilder {
             default -> throw new IllegalArgumentException("unknown preset " + preset + " (full, tiny)");
         }
         return new Options(data, out, epochs, tasks, configs, threads, maxPairs, Trainer.DEFAULT_SEED);
+    }
+
+    /**
+     * Interleaves tasks by family (the id up to its first dash), so that a build stopped part-way already covers
+     * every domain: fashion-10, mnist-10, latin-..., then the second task of each family, and so on.
+     */
+    static List<String> roundRobin(List<String> ids) {
+        Map<String, List<String>> families = new LinkedHashMap<>();
+        for (String id : ids) {
+            families.computeIfAbsent(id.split("-")[0], k -> new ArrayList<>()).add(id);
+        }
+        List<String> out = new ArrayList<>();
+        for (int round = 0; out.size() < ids.size(); round++) {
+            for (List<String> f : families.values()) {
+                if (round < f.size()) {
+                    out.add(f.get(round));
+                }
+            }
+        }
+        return out;
     }
 
     /** Task folders under {@code data/tasks} that hold a manifest, sorted by id. */

@@ -100,4 +100,11 @@ class MetaDatasetBuilderTests {
         assertThatThrownBy(() -> builder(new ByteArrayOutputStream()).build(other))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("R=2");
     }
+
+    @Test
+    void fullBuildInterleavesTaskFamilies() {
+        assertThat(MetaDatasetBuilder.roundRobin(List.of("fashion-10", "fashion-10-few", "greek-lower-24", "mnist-10",
+                "mnist-10-few", "mnist-5-rot", "shapes-8"))).containsExactly("fashion-10", "greek-lower-24",
+                "mnist-10", "shapes-8", "fashion-10-few", "mnist-10-few", "mnist-5-rot");
+    }
 }
