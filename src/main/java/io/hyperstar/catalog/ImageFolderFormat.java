@@ -1,0 +1,106 @@
+package io.hyperstar.catalog;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * Reads and writes an image folder: one sub-folder per class (named as the class), PNG or JPEG files inside; the
+ * second dataset format the service accepts. Images of another size are scaled to the requested one.
+ */
+public final class ImageFolderFormat {
+
+    private ImageFolderFormat() {
+    }
+
+    /**
+     * Reads {@code root/<class>/*.png|jpg|jpeg}; the label is the class's index in {@code classes}. A sub-folder that
+     * is not a declared class is an error (its label would be out of range), and so is a file that is not an image.
+     */
+    public static ImageSet read(Path root, List<String> classes, int height, int width) throws DatasetException {
+        if (!Files.isDirectory(root)) {
+            throw new DatasetException(root + ": no such image folder");
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new DatasetException(root + ": cannot list image folder: " + e.getMessage(), e);
+        }
+        List<float[]> images = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            int label = classes.indexOf(name);
+            if (label < 0) {
+                throw new DatasetException(dir + ": class folder '" + name + "' is not one of the " + classes.size()
+                        + " declared classes (label out of range)");
+            }
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                files = s.filter(Files::isRegularFile).sorted().toList();
+            } catch (IOException e) {
+                throw new DatasetException(dir + ": cannot list class folder: " + e.getMessage(), e);
+            }
+            for (Path f : files) {
+                images.add(readImage(f, height, width));
+                labels.add(label);
+            }
+        }
+        float[] px = new float[images.size() * height * width];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(images.get(i), 0, px, i * height * width, height * width);
+        }
+        return new ImageSet(height, width, px, labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Writes each image as an 8-bit grayscale PNG under {@code root/<class>/}. */
+    public static void write(ImageSet set, List<String> classes, Path root) throws IOException {
+        for (String c : classes) {
+            Files.createDirectories(root.resolve(c));
+        }
+        for (int i = 0; i < set.size(); i++) {
+            BufferedImage img = new BufferedImage(set.width(), set.height(), BufferedImage.TYPE_BYTE_GRAY);
+            float[] px = set.image(i);
+            byte[] raster = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+            for (int p = 0; p < px.length; p++) {
+                raster[p] = (byte) Math.round(Math.max(0f, Math.min(1f, px[p])) * 255f);
+            }
+            Path f = root.resolve(classes.get(set.labels()[i])).resolve(String.format("%05d.png", i));
+            ImageIO.write(img, "png", f.toFile());
+        }
+    }
+
+    private static float[] readImage(Path f, int height, int width) throws DatasetException {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(f.toFile());
+        } catch (IOException e) {
+            throw new DatasetException(f + ": unreadable image: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new DatasetException(f + ": not a PNG or JPEG image");
+        }
+        BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = gray.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(img, 0, 0, width, height, null);
+        } finally {
+            g.dispose();
+        }
+        byte[] raster = ((java.awt.image.DataBufferByte) gray.getRaster().getDataBuffer()).getData();
+        float[] px = new float[width * height];
+        for (int p = 0; p < px.length; p++) {
+            px[p] = (raster[p] & 0xff) / 255f;
+        }
+        return px;
+    }
+}
