@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * Entry point of the reference worker, a process of its own like any trainer fleet member:
- * {@code java -cp <service classpath> io.hyperstar.worker.WorkerMain --mode replay --curves curves.csv}.
+ * {@code java -cp <service classpath> io.hyperstar.worker.WorkerMain --mode replay --curves curves.csv} for exact,
+ * instant simulations, or {@code --mode train --data-roots data} to fine-tune for real with DJL.
  */
 public final class WorkerMain {
 
@@ -19,19 +20,28 @@ public final class WorkerMain {
         String mode = "replay";
         Path curves = Path.of("src/main/resources/metadataset/curves.csv");
         String id = "worker-" + ProcessHandle.current().pid();
+        String dataRoots = "data";
+        Path checkpoints = Path.of("target/checkpoints");
+        int maxEpochs = 100;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--mode" -> mode = args[++i];
                 case "--curves" -> curves = Path.of(args[++i]);
                 case "--id" -> id = args[++i];
+                case "--data-roots" -> dataRoots = args[++i];
+                case "--checkpoints" -> checkpoints = Path.of(args[++i]);
+                case "--max-epochs" -> maxEpochs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --bootstrap host:port --mode replay --curves file --id name)");
+                        + " (use --bootstrap host:port --mode replay|train --curves file --data-roots dir,dir"
+                        + " --checkpoints dir --max-epochs n --id name)");
             }
         }
         TrialRunner runner = switch (mode) {
             case "replay" -> ReplayRunner.load(curves);
-            default -> throw new IllegalArgumentException("unknown mode " + mode + " (this build supports: replay)");
+            case "train" -> new TrainRunner(new io.hyperstar.train.Trainer(), io.hyperstar.space.ConfigSpace.bundled(),
+                    java.util.Arrays.stream(dataRoots.split(",")).map(Path::of).toList(), checkpoints, maxEpochs);
+            default -> throw new IllegalArgumentException("unknown mode " + mode + " (replay or train)");
         };
         TrialWorker worker = new TrialWorker(bootstrap, Topics.defaults(), runner, id, "hyperstar-workers", Duration.ofHours(2));
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close));

@@ -1,0 +1,145 @@
+package io.hyperstar.worker;
+
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.catalog.TestTasks;
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.TopicCreator;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TrialCompleted;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.events.TrialStatus;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.train.Trainer;
+import io.hyperstar.train.TrialResult;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reference worker in train mode on a real broker: real DJL fine-tuning, resumes, and every bad request. */
+class TrainWorkerTests {
+
+    private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("train-"));
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
+    private static LocalKafka kafka;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = LocalKafka.start();
+        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 1, (short) 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void trainsResumesAndAnswersBadRequestsWithTheirReason() throws Exception {
+        Path data = dir.resolve("data");
+        TestTasks.materialise(data, "shapes-4", 4, TaskData.Format.IDX, 3);
+        Path task = data.resolve("tasks").resolve("shapes-4");
+        // A corrupt dataset: its training images cut short.
+        TestTasks.materialise(data, "broken", 4, TaskData.Format.IDX, 4);
+        Path images = data.resolve("tasks/broken/train-images-idx3-ubyte.gz");
+        byte[] bytes = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Path outside = dir.resolve("elsewhere");
+        TestTasks.materialise(outside, "shapes-4", 4, TaskData.Format.IDX, 3);
+
+        Trainer trainer = new Trainer();
+        TrainRunner runner = new TrainRunner(trainer, SPACE, List.of(data), dir.resolve("checkpoints"), 50);
+        int config = 5;
+        List<TrialRequested> requests = List.of(
+                request("t-r0", task.toString(), config, 1, null, 0),
+                request("t-r1", task.toUri().toString(), config, 3, "t-r0", 1),
+                request("t-missing", data.resolve("tasks/nope").toString(), config, 1, null, 0),
+                request("t-outside", outside.resolve("tasks/shapes-4").toString(), config, 1, null, 0),
+                request("t-escape", data.resolve("../elsewhere/tasks/shapes-4").toString(), config, 1, null, 0),
+                request("t-corrupt", data.resolve("tasks/broken").toString(), config, 1, null, 0),
+                request("t-zero", task.toString(), config, 0, null, 0),
+                request("t-huge", task.toString(), config, 5000, null, 0),
+                request("t-no-checkpoint", task.toString(), config, 3, "t-never-ran", 1));
+        try (TrialWorker worker = new TrialWorker(kafka.bootstrapServers(), TOPICS, runner, "trainer-1", "train-workers", Duration.ofMinutes(10))) {
+            Thread t = new Thread(worker);
+            t.start();
+            try (KafkaProducer<String, TrialRequested> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Serdes.String().serializer(), TOPICS.trialRequested.valueSerde().serializer())) {
+                for (TrialRequested r : requests) {
+                    producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e", r));
+                }
+            }
+            List<TrialCompleted> answers = read(requests.size());
+            worker.close();
+            t.join(30_000);
+
+            assertThat(answers).extracting(TrialCompleted::getTrialId).containsExactlyElementsOf(requests.stream().map(TrialRequested::getTrialId).toList());
+            // The promoted trial continued the first one's checkpoint: the same curve as three epochs straight.
+            TrialResult straight = trainer.run(TaskData.load(task), SPACE.config(config), 3, Optional.empty(), dir.resolve("straight"));
+            assertThat(answers.get(0).getStatus()).isEqualTo(TrialStatus.SUCCEEDED);
+            assertThat(answers.get(0).getCurve()).containsExactly(straight.valTop1().get(0));
+            assertThat(answers.get(1).getStatus()).isEqualTo(TrialStatus.SUCCEEDED);
+            assertThat(answers.get(1).getEpochsTrained()).isEqualTo(2);
+            assertThat(answers.get(1).getCurve()).isEqualTo(straight.valTop1().subList(1, 3));
+            assertThat(answers.get(1).getTop1()).isEqualTo(straight.finalValTop1());
+            assertThat(answers.get(2).getError()).contains("does not exist");
+            assertThat(answers.get(3).getError()).contains("outside the configured data roots");
+            assertThat(answers.get(4).getError()).contains("outside the configured data roots");
+            assertThat(answers.get(5).getError()).contains("unreadable dataset");
+            assertThat(answers.get(6).getError()).contains("budget of 0 epochs is outside 1..50");
+            assertThat(answers.get(7).getError()).contains("budget of 5000 epochs is outside 1..50");
+            assertThat(answers.get(8).getError()).contains("no checkpoint of trial t-never-ran");
+            assertThat(answers.subList(2, answers.size())).allSatisfy(a -> assertThat(a.getStatus()).isEqualTo(TrialStatus.FAILED));
+        }
+    }
+
+    private static TrialRequested request(String id, String uri, int config, int epochs, String resumeFrom, int resumeEpochs) {
+        return TrialRequested.newBuilder().setTrialId(id).setExperimentId("e").setDatasetId("shapes-4").setTenant("t")
+                .setDatasetUri(uri).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(SPACE.config(config).values())
+                .setEpochs(epochs).setBracket(0).setRung(resumeFrom == null ? 0 : 1).setAttempt(0)
+                .setResumeFromTrialId(resumeFrom).setResumeFromEpochs(resumeEpochs).build();
+    }
+
+    private static List<TrialCompleted> read(int n) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<TrialCompleted> out = new ArrayList<>();
+        try (KafkaConsumer<String, TrialCompleted> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(),
+                TOPICS.trialCompleted.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(TOPICS.trialCompleted.name()));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, TrialCompleted> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+            }
+        }
+        return out;
+    }
+}
