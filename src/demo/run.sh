@@ -1,16 +1,35 @@
 #!/usr/bin/env bash
-# The HyperSTAR demo on this machine, from nothing: builds the service, starts a real local Kafka, the
-# service (scheduler + read API on :8080) and a reference worker, registers a dataset with a vanilla
-# Hyperband request, waits for the result and prints it. Everything is stopped at the end.
+# The HyperSTAR demo on this machine, from nothing: builds the service, installs the image sources and
+# materialises one real dataset, starts a real local Kafka, the service (scheduler + read API on :8080) and a
+# reference worker that really fine-tunes with DJL, registers the dataset with a vanilla Hyperband request,
+# waits for the search to end and prints its result. Everything it started is stopped at the end.
+#
+#   src/demo/run.sh                       real training (default: fashion-tops-4, R = 9, eta = 3; ~3 min)
+#   DEMO_MODE=replay src/demo/run.sh      replays recorded curves instead of training (seconds)
+#   DEMO_TASK=mnist-10 DEMO_R=27 src/demo/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OPT_OUT_TRACKING=true
 out=target/demo; mkdir -p "$out"
 port="${DEMO_KAFKA_PORT:-9092}"
+mode="${DEMO_MODE:-train}"
+task="${DEMO_TASK:-fashion-tops-4}"
+r="${DEMO_R:-9}"
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$port"
+cp="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
+jvm=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dai.djl.offline=true -Djava.awt.headless=true -cp "$cp")
 
 echo "== building (mvn package)"
 mvn -B -q package -DskipTests
+if [ "$mode" = train ]; then
+  echo "== installing image sources and materialising $task under data/"
+  src/data/fetch-sources.sh > /dev/null
+  "${jvm[@]}" io.hyperstar.catalog.Materializer --data data --only "$task"
+  worker_args=(--mode train --data-roots data --checkpoints "$out/checkpoints")
+else
+  worker_args=(--mode replay --curves "${DEMO_CURVES:-src/test/resources/curves/synthetic-curves.csv}")
+  task="${DEMO_TASK:-ds-1}"
+fi
 echo "== starting Kafka"
 src/local-kafka/kafka.sh start --port "$port" --controller-port $((port + 1)) --dir "$out/kafka"
 
@@ -23,21 +42,20 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting the service (log: $out/service.log)"
-rm -rf "$out/streams-state"
+rm -rf "$out/streams-state" "$out/checkpoints"
 java -Dai.djl.offline=true -Dkafka-streams.state.dir="$out/streams-state" -jar target/quarkus-app/quarkus-run.jar > "$out/service.log" 2>&1 &
 pids+=($!)
-cp="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
-jvm=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dai.djl.offline=true -cp "$cp")
-curves="${DEMO_CURVES:-src/test/resources/curves/synthetic-curves.csv}"
-echo "== starting a reference worker in replay mode on $curves (log: $out/worker.log)"
-"${jvm[@]}" io.hyperstar.worker.WorkerMain --mode replay --curves "$curves" --id demo-worker > "$out/worker.log" 2>&1 &
+echo "== starting a reference worker: ${worker_args[*]} (log: $out/worker.log)"
+"${jvm[@]}" io.hyperstar.worker.WorkerMain "${worker_args[@]}" --id demo-worker > "$out/worker.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do curl -sf localhost:8080/q/health/ready > /dev/null && break; sleep 0.5; done
 id="demo-$(date +%s)"
-echo "== registering $id"
-"${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "${DEMO_DATASET:-ds-1}" \
-  --uri "${DEMO_URI:-/data/ds-1}" --strategy HYPERBAND --max-epochs 27 --eta 3 --seed 7 --wait 300
+echo "== registering $id: $task, vanilla Hyperband, R=$r, eta=3 (follow it: curl localhost:8080/experiments/$id)"
+start=$(date +%s)
+"${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "$task" \
+  --uri "$PWD/data/tasks/$task" --strategy HYPERBAND --max-epochs "$r" --eta 3 --seed 7 --wait 1200
+echo "the search took $(( $(date +%s) - start )) s"
 echo
 echo "The search, rung by rung: curl localhost:8080/experiments/$id  (OpenAPI: /q/openapi, metrics: /q/metrics)"
-curl -s "localhost:8080/experiments/$id" | head -c 600; echo " ..."
+curl -s "localhost:8080/experiments/$id" | head -c 400; echo " ..."
