@@ -1,0 +1,123 @@
+package io.hyperstar.events;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.jboss.logging.Logger;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Consume, process, produce for roles whose work is too slow for a Kafka Streams thread (training, ranking):
+ * one input at a time, its outputs and its consumed offset committed in one Kafka transaction, so every
+ * accepted input is answered exactly once. An input the handler cannot read becomes a dead letter.
+ */
+public final class TransactionalLoop implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TransactionalLoop.class);
+
+    /** Turns one input into the records to publish; throws only for inputs it cannot accept. */
+    @FunctionalInterface
+    public interface Handler {
+        List<ProducerRecord<byte[], byte[]>> handle(ConsumerRecord<byte[], byte[]> input);
+    }
+
+    private final String topic;
+    private final String role;
+    private final Topics topics;
+    private final Handler handler;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile long handled;
+
+    public TransactionalLoop(String bootstrap, Topics topics, String topic, String groupId, String transactionalId,
+                             Duration maxProcessingTime, String role, Handler handler) {
+        this.topic = topic;
+        this.role = role;
+        this.topics = topics;
+        this.handler = handler;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // One input at a time: a long job must not hold others hostage, nor outlive the poll interval.
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxProcessingTime.toMillis()));
+        consumer = new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    @Override
+    public void run() {
+        producer.initTransactions();
+        consumer.subscribe(List.of(topic));
+        LOG.infof("%s consuming %s", role, topic);
+        try {
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+                    process(rec);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    private void process(ConsumerRecord<byte[], byte[]> rec) {
+        List<ProducerRecord<byte[], byte[]>> out;
+        try {
+            out = handler.handle(rec);
+        } catch (RuntimeException e) {
+            String reason = e instanceof org.apache.kafka.common.errors.SerializationException || e instanceof IllegalArgumentException
+                    ? e.getMessage() : "internal error: " + e;
+            LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
+            DeadLetter dl = DeadLetter.newBuilder().setSourceTopic(rec.topic()).setPartition(rec.partition())
+                    .setOffset(rec.offset()).setKey(rec.key() == null ? null : ByteBuffer.wrap(rec.key()))
+                    .setPayload(rec.value() == null ? null : ByteBuffer.wrap(rec.value()))
+                    .setReason(reason == null ? "unreadable input" : reason).setRole(role).build();
+            out = List.of(new ProducerRecord<>(topics.deadLetter.name(), rec.key(),
+                    topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
+        }
+        producer.beginTransaction();
+        out.forEach(producer::send);
+        producer.sendOffsetsToTransaction(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1)),
+                consumer.groupMetadata());
+        producer.commitTransaction();
+        handled++;
+    }
+
+    /** Inputs handled so far, dead letters included. */
+    public long handled() {
+        return handled;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+    }
+}
