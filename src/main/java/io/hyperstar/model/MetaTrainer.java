@@ -13,6 +13,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.metalearn.MetaDataset;
 import io.hyperstar.metalearn.Metrics;
 
 import java.util.ArrayDeque;
@@ -35,6 +36,11 @@ public final class MetaTrainer {
 
     /** A training task: its images and, per configuration id, the z-normalised target (NaN = no result). */
     public record TrainingTask(String id, ImageSet images, double[] zTargets, int[] trueRanking) {
+
+        /** A meta-dataset task with its training images. */
+        public static TrainingTask of(MetaDataset.TaskRecord record, ImageSet images) {
+            return new TrainingTask(record.id(), images, record.zTargets(), record.trueRanking());
+        }
     }
 
     /** Mean losses of one pass over the tasks (sim/adv/disc are 0 when the term is off). */
@@ -141,8 +147,9 @@ public final class MetaTrainer {
                         NDArray oneHot = model.oneHot(step, configs);
                         NDArray y = step.create(targets, new Shape(1, configs.length));
                         float[] tl;
+                        zeroGradients(encoderParams);
+                        zeroGradients(discParams);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            gc.zeroGradients();
                             NDArray t = net.taskEmbeddings(ps, x, true);
                             NDArray s = net.configEmbeddings(ps, oneHot, true);
                             NDArray perf = net.scores(ps, t, s, true).sub(y).square().mean();
@@ -171,9 +178,9 @@ public final class MetaTrainer {
                         if (settings.variant().adversarial()) {
                             NDArray global = step.create(mean(window), new Shape(1, tl.length));
                             NDArray local = step.create(tl, new Shape(1, tl.length));
+                            // The generator step left gradients on D too; they must not leak into D's update.
+                            zeroGradients(discParams);
                             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                // The generator step left gradients on D too; they must not leak into D's update.
-                                gc.zeroGradients();
                                 NDArray d = Activation.softPlus(net.discriminate(ps, global, true).neg()).mean()
                                         .add(Activation.softPlus(net.discriminate(ps, local, true)).mean());
                                 discSum += d.getFloat();
@@ -234,6 +241,21 @@ public final class MetaTrainer {
             }
         }
         return out;
+    }
+
+    /**
+     * Zeroes the gradients of the given parameters only (the collector's own zeroGradients() walks every array the
+     * engine manages, in every model of the JVM).
+     */
+    private static void zeroGradients(List<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray w = p.getArray();
+            if (w.hasGradient()) {
+                try (NDArray g = w.getGradient()) {
+                    g.muli(0);
+                }
+            }
+        }
     }
 
     private static void update(Optimizer opt, List<Parameter> params) {
