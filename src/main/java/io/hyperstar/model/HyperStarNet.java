@@ -100,6 +100,15 @@ public final class HyperStarNet extends AbstractBlock {
         return stem.forward(ps, new NDList(images), false).head();
     }
 
+    /**
+     * Features of the source backbone's three conv blocks as they are (M, 1, H, W) -> (M, 288); on an untrained
+     * network this is the frozen backbone, the "global mean features" baseline's image representation.
+     */
+    public NDArray backboneFeatures(ParameterStore ps, NDArray images) {
+        NDArray x = topConv.forward(ps, new NDList(stemFeatures(ps, images)), false).head();
+        return x.reshape(x.getShape().get(0), -1);
+    }
+
     /** Task embeddings of S sets of N stem-feature maps (S, N, 32, 7, 7) -> (S, d): encoder, set layer, mean. */
     public NDArray taskEmbeddings(ParameterStore ps, NDArray stemFeatures, boolean training) {
         Shape s = stemFeatures.getShape();
