@@ -9,6 +9,7 @@ import io.hyperstar.model.Architecture;
 import io.hyperstar.model.GlobalMeanBaseline;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.MetaTrainer;
+import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 import io.hyperstar.model.TrainSettings;
 import io.hyperstar.model.Variant;
@@ -33,10 +34,12 @@ import java.util.Random;
  * <pre>
  * java io.hyperstar.bench.Evaluation [--metadataset DIR[,DIR...]] [--data data] [--out docs/benchmarks]
  *     [--seeds 1] [--epochs 20] [--images 64] [--batches 10] [--configs 10] [--methods a,b,...]
+ *     [--save-model DIR [--save-variant BM]]
  * </pre>
  * Writes {@code ap10.csv} (method,task,seed,ap10,configs_to_best), {@code ap10.md} and {@code fig5a.csv}
  * (method,k,mean_best_fraction: the best true accuracy among the first k ranked configurations over the task's
- * best, averaged over tasks and seeds).
+ * best, averaged over tasks and seeds). With {@code --save-model}, also trains that variant on every task and saves
+ * it as a model artifact whose validation AP@10 is the variant's leave-one-task-out mean.
  */
 public final class Evaluation {
 
@@ -64,6 +67,8 @@ public final class Evaluation {
         int batches = 10;
         int configs = 10;
         List<String> methods = ALL_METHODS;
+        Path saveModel = null;
+        String saveVariant = "BM";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -75,6 +80,8 @@ public final class Evaluation {
                 case "--batches" -> batches = Integer.parseInt(args[++i]);
                 case "--configs" -> configs = Integer.parseInt(args[++i]);
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
+                case "--save-model" -> saveModel = Path.of(args[++i]);
+                case "--save-variant" -> saveVariant = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -92,6 +99,36 @@ public final class Evaluation {
                         + epochs + " passes, N_img = " + images + ", B_img = " + batches + ", O_hyper = " + configs
                         + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH + " images");
         System.out.println("wrote " + rows.size() + " rows to " + out);
+        if (saveModel != null) {
+            String v = saveVariant;
+            Double validation = rows.stream().filter(r -> r.method().equals(v)).mapToDouble(Row::ap10).average()
+                    .stream().boxed().findFirst().orElse(null);
+            ModelArtifact.Metadata saved = e.trainAndSave(meta, train, Variant.fromLabel(v).orElseThrow(
+                    () -> new IllegalArgumentException("unknown variant " + v)), epochs, images, batches, configs,
+                    validation, saveModel);
+            System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
+                    + saved.validationAp10() + ")");
+        }
+    }
+
+    /**
+     * Trains the chosen variant on every task of the meta-dataset and saves it; {@code validation} is the variant's
+     * leave-one-task-out AP@10 (the figure the meta-learner gates a new model on).
+     */
+    ModelArtifact.Metadata trainAndSave(MetaDataset meta, Map<String, ImageSet> images, Variant variant, int epochs,
+                                        int perBatch, int batches, int configs, Double validation, Path dir)
+            throws IOException {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(1);
+        TrainSettings ts = new TrainSettings(variant, epochs, perBatch, batches, configs, 5, 1f, 0.1f, 1e-3f, 1);
+        try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
+            new MetaTrainer(model, ts).train(meta.tasks().stream()
+                    .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+            String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            return ModelArtifact.save(model, new ModelArtifact.Metadata(ModelArtifact.FORMAT,
+                    now + "-" + variant.label(), space.fingerprint(), Architecture.DEFAULT, variant.label(),
+                    meta.tasks().stream().map(MetaDataset.TaskRecord::id).toList(), meta.records(), validation, null,
+                    now), dir);
+        }
     }
 
     /** The complete tasks of one or more meta-dataset folders (a task found twice is taken from the first). */
@@ -133,6 +170,8 @@ public final class Evaluation {
             for (int seed = 1; seed <= seeds; seed++) {
                 for (String method : methods) {
                     long start = System.nanoTime();
+                    // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same table.
+                    ai.djl.engine.Engine.getInstance().setRandomSeed((int) (seed * 1000L + k));
                     float[] scores = scores(method, test, trainTasks, images, globalMeans, base, configsPerStep,
                             seed * 1000L + k);
                     int[] order = Metrics.orderDescending(scores);
@@ -208,8 +247,7 @@ public final class Evaluation {
                 }
             }
             default -> {
-                Variant v = Arrays.stream(Variant.values()).filter(x -> x.label().equals(method)).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown method " + method + "; known: "
+                Variant v = Variant.fromLabel(method).orElseThrow(() -> new IllegalArgumentException("unknown method " + method + "; known: "
                                 + ALL_METHODS));
                 TrainSettings ts = new TrainSettings(v, base.epochs(), base.imagesPerBatch(), base.batchesPerTask(),
                         configsPerStep, base.window(), base.alpha(), base.beta(), base.learningRate(), seed);

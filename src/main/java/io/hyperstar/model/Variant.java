@@ -20,6 +20,11 @@ public enum Variant {
         return adversarial;
     }
 
+    /** The variant with this label ("BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN"), if any. */
+    public static java.util.Optional<Variant> fromLabel(String label) {
+        return java.util.Arrays.stream(values()).filter(v -> v.label().equals(label)).findFirst();
+    }
+
     /** The label the paper's tables use. */
     public String label() {
         return switch (this) {
