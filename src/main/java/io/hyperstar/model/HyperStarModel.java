@@ -37,6 +37,8 @@ public final class HyperStarModel implements AutoCloseable {
             HyperStarNet net = new HyperStarNet(arch);
             model.setBlock(net);
             net.initialize(model.getNDManager(), space.encodingWidth(), backboneWeights);
+            // Untrained and unloaded models rank too (benchmarks); MetaTrainer unfreezes what it trains.
+            net.freezeParameters(true);
             return new HyperStarModel(model, net, space);
         } catch (RuntimeException e) {
             model.close();

@@ -94,13 +94,13 @@ public final class MetaTrainer {
         }
         List<Parameter> encoderParams = new ArrayList<>();
         List<Parameter> discParams = new ArrayList<>();
+        net.freezeParameters(false);
+        net.stem().freezeParameters(true);
         for (Pair<String, Parameter> p : net.getParameters()) {
             Parameter param = p.getValue();
-            if (stemIds.contains(param.getId())) {
-                continue;
+            if (!stemIds.contains(param.getId())) {
+                (discIds.contains(param.getId()) ? discParams : encoderParams).add(param);
             }
-            param.getArray().setRequiresGradient(true);
-            (discIds.contains(param.getId()) ? discParams : encoderParams).add(param);
         }
         Optimizer encoderOpt = Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate()))
                 .optClipGrad(5f).build();
@@ -195,6 +195,8 @@ public final class MetaTrainer {
             }
             history.add(new EpochLoss(perfSum / count, simSum / count, advSum / count, discSum / count));
         }
+        // Trained: from here on the model only ranks; without gradients no autograd graph is built on any thread.
+        net.freezeParameters(true);
         return new TrainingResult(history, steps, (System.nanoTime() - start) / 1e9);
     }
 

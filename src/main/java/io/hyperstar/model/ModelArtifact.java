@@ -87,6 +87,8 @@ public final class ModelArtifact {
         HyperStarModel model = HyperStarModel.create(space, meta.architecture());
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(params))) {
             model.net().loadParameters(model.manager(), in);
+            // A loaded model ranks: parameters without gradients, so no thread builds an autograd graph.
+            model.net().freezeParameters(true);
             return model;
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();

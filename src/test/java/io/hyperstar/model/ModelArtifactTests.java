@@ -46,6 +46,8 @@ class ModelArtifactTests {
         assertThat(ModelArtifact.readMetadata(dir)).isEqualTo(saved);
         try (HyperStarModel loaded = ModelArtifact.load(dir, SPACE)) {
             assertThat(Ranker.rank(loaded, images, 2, 8, 1).scores()).containsExactly(before.scores());
+            // Loaded for ranking: no parameter carries a gradient, so no thread builds an autograd graph.
+            loaded.net().getParameters().forEach(p -> assertThat(p.getValue().getArray().hasGradient()).isFalse());
         }
     }
 
