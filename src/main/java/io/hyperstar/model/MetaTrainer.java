@@ -1,0 +1,300 @@
+package io.hyperstar.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.metalearn.MetaDataset;
+import io.hyperstar.metalearn.Metrics;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The offline meta-learning phase (paper Algorithm 1): for each task, a hyperparameter batch of O_hyper
+ * configurations and B_img image batches; each image batch is one update of the encoders and predictor on
+ * L_perf + alpha L_sim + beta L_adv, followed by one update of the discriminator.
+ */
+public final class MetaTrainer {
+
+    /** A training task: its images and, per configuration id, the z-normalised target (NaN = no result). */
+    public record TrainingTask(String id, ImageSet images, double[] zTargets, int[] trueRanking) {
+
+        /** A meta-dataset task with its training images. */
+        public static TrainingTask of(MetaDataset.TaskRecord record, ImageSet images) {
+            return new TrainingTask(record.id(), images, record.zTargets(), record.trueRanking());
+        }
+    }
+
+    /** Mean losses of one pass over the tasks (sim/adv/disc are 0 when the term is off). */
+    public record EpochLoss(double perf, double sim, double adv, double disc) {
+    }
+
+    public record TrainingResult(List<EpochLoss> epochs, int steps, double seconds) {
+    }
+
+    private static final int STEM_CHUNK = 256;
+
+    private final HyperStarModel model;
+    private final TrainSettings settings;
+
+    public MetaTrainer(HyperStarModel model, TrainSettings settings) {
+        this.model = model;
+        this.settings = settings;
+    }
+
+    /** r_ij of L_sim: the AP@10 agreement of two tasks' true rankings, symmetrised (AP@10 is not symmetric). */
+    public static double[][] similarity(List<TrainingTask> tasks) {
+        int m = tasks.size();
+        double[][] r = new double[m][m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                int[] a = tasks.get(i).trueRanking();
+                int[] b = tasks.get(j).trueRanking();
+                r[i][j] = (Metrics.ap10(a, b) + Metrics.ap10(b, a)) / 2;
+            }
+        }
+        return r;
+    }
+
+    public TrainingResult train(List<TrainingTask> tasks) {
+        long start = System.nanoTime();
+        HyperStarNet net = model.net();
+        NDManager root = model.manager();
+        List<float[]> stems = new ArrayList<>();
+        for (TrainingTask t : tasks) {
+            stems.add(stemFeatures(t.images()));
+        }
+        double[][] r = similarity(tasks);
+
+        Set<String> discIds = new HashSet<>();
+        for (Pair<String, Parameter> p : net.discriminator().getParameters()) {
+            discIds.add(p.getValue().getId());
+        }
+        Set<String> stemIds = new HashSet<>();
+        for (Pair<String, Parameter> p : net.stem().getParameters()) {
+            stemIds.add(p.getValue().getId());
+        }
+        List<Parameter> encoderParams = new ArrayList<>();
+        List<Parameter> discParams = new ArrayList<>();
+        net.freezeParameters(false);
+        net.stem().freezeParameters(true);
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            Parameter param = p.getValue();
+            if (!stemIds.contains(param.getId())) {
+                (discIds.contains(param.getId()) ? discParams : encoderParams).add(param);
+            }
+        }
+        Optimizer encoderOpt = Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                .optClipGrad(5f).build();
+        Optimizer discOpt = Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                .optClipGrad(5f).build();
+
+        Random rnd = new Random(settings.seed());
+        int n = settings.imagesPerBatch();
+        long[] stemShape = HyperStarNet.STEM_OUT.getShape();
+        int stemSize = (int) HyperStarNet.STEM_OUT.size();
+        // Latest (detached) embedding of every task: the other side of the L_sim pairs.
+        Map<Integer, float[]> bank = new HashMap<>();
+        List<EpochLoss> history = new ArrayList<>();
+        int steps = 0;
+        for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, rnd);
+            double perfSum = 0;
+            double simSum = 0;
+            double advSum = 0;
+            double discSum = 0;
+            int count = 0;
+            for (int m : order) {
+                TrainingTask task = tasks.get(m);
+                int[] configs = sampleConfigs(task.zTargets(), settings.configsPerStep(), rnd);
+                float[] targets = new float[configs.length];
+                for (int c = 0; c < configs.length; c++) {
+                    targets[c] = (float) task.zTargets()[configs[c]];
+                }
+                Deque<float[]> window = new ArrayDeque<>();
+                int size = task.images().size();
+                for (int b = 0; b < settings.batchesPerTask(); b++) {
+                    int[] idx = ImageBatches.sample(size, 1, n, rnd)[0];
+                    float[] feats = new float[n * stemSize];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(stems.get(m), idx[i] * stemSize, feats, i * stemSize, stemSize);
+                    }
+                    try (NDManager step = root.newSubManager()) {
+                        ParameterStore ps = new ParameterStore(step, false);
+                        NDArray x = step.create(feats, new Shape(1, n, stemShape[0], stemShape[1], stemShape[2]));
+                        NDArray oneHot = model.oneHot(step, configs);
+                        NDArray y = step.create(targets, new Shape(1, configs.length));
+                        float[] tl;
+                        zeroGradients(encoderParams);
+                        zeroGradients(discParams);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray t = net.taskEmbeddings(ps, x, true);
+                            NDArray s = net.configEmbeddings(ps, oneHot, true);
+                            NDArray perf = net.scores(ps, t, s, true).sub(y).square().mean();
+                            NDArray loss = perf;
+                            perfSum += perf.getFloat();
+                            if (settings.variant().similarity() && bank.size() > (bank.containsKey(m) ? 1 : 0)) {
+                                NDArray sim = similarityLoss(step, t, m, bank, r[m]);
+                                simSum += sim.getFloat();
+                                loss = loss.add(sim.mul(settings.alpha()));
+                            }
+                            if (settings.variant().adversarial()) {
+                                // Non-saturating generator loss: the encoder wants D to call a batch "global".
+                                NDArray adv = Activation.softPlus(net.discriminate(ps, t, true).neg()).mean();
+                                advSum += adv.getFloat();
+                                loss = loss.add(adv.mul(settings.beta()));
+                            }
+                            gc.backward(loss);
+                            tl = t.toFloatArray();
+                        }
+                        update(encoderOpt, encoderParams);
+                        bank.put(m, tl);
+                        window.addLast(tl);
+                        if (window.size() > settings.window()) {
+                            window.removeFirst();
+                        }
+                        if (settings.variant().adversarial()) {
+                            NDArray global = step.create(mean(window), new Shape(1, tl.length));
+                            NDArray local = step.create(tl, new Shape(1, tl.length));
+                            // The generator step left gradients on D too; they must not leak into D's update.
+                            zeroGradients(discParams);
+                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                NDArray d = Activation.softPlus(net.discriminate(ps, global, true).neg()).mean()
+                                        .add(Activation.softPlus(net.discriminate(ps, local, true)).mean());
+                                discSum += d.getFloat();
+                                gc.backward(d);
+                            }
+                            update(discOpt, discParams);
+                        }
+                    }
+                    count++;
+                    steps++;
+                }
+            }
+            history.add(new EpochLoss(perfSum / count, simSum / count, advSum / count, discSum / count));
+        }
+        // Trained: from here on the model only ranks; without gradients no autograd graph is built on any thread.
+        net.freezeParameters(true);
+        return new TrainingResult(history, steps, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** (r_mj - cos(t_m, t_j))^2 averaged over the other tasks in the bank; only t_m carries gradient. */
+    private static NDArray similarityLoss(NDManager step, NDArray t, int m, Map<Integer, float[]> bank, double[] r) {
+        List<float[]> others = new ArrayList<>();
+        List<Float> rs = new ArrayList<>();
+        for (Map.Entry<Integer, float[]> e : bank.entrySet()) {
+            if (e.getKey() != m) {
+                others.add(normalised(e.getValue()));
+                rs.add((float) r[e.getKey()]);
+            }
+        }
+        int d = others.get(0).length;
+        float[] o = new float[others.size() * d];
+        float[] target = new float[others.size()];
+        for (int k = 0; k < others.size(); k++) {
+            System.arraycopy(others.get(k), 0, o, k * d, d);
+            target[k] = rs.get(k);
+        }
+        NDArray unit = t.div(t.square().sum(new int[] {1}, true).add(1e-8f).sqrt());
+        NDArray cos = unit.matMul(step.create(o, new Shape(others.size(), d)).transpose()).reshape(-1);
+        return cos.sub(step.create(target)).square().mean();
+    }
+
+    private static float[] normalised(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        float inv = (float) (1 / Math.sqrt(n + 1e-8));
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * inv;
+        }
+        return out;
+    }
+
+    private static float[] mean(Deque<float[]> window) {
+        float[] out = new float[window.peekFirst().length];
+        for (float[] v : window) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] += v[i] / window.size();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Zeroes the gradients of the given parameters only (the collector's own zeroGradients() walks every array the
+     * engine manages, in every model of the JVM).
+     */
+    private static void zeroGradients(List<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray w = p.getArray();
+            if (w.hasGradient()) {
+                try (NDArray g = w.getGradient()) {
+                    g.muli(0);
+                }
+            }
+        }
+    }
+
+    private static void update(Optimizer opt, List<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray w = p.getArray();
+            try (NDArray g = w.getGradient()) {
+                opt.update(p.getId(), w, g);
+            }
+        }
+    }
+
+    /** O_hyper configurations with a result, without replacement (all of them if the task has fewer). */
+    static int[] sampleConfigs(double[] z, int k, Random rnd) {
+        List<Integer> have = new ArrayList<>();
+        for (int i = 0; i < z.length; i++) {
+            if (!Double.isNaN(z[i])) {
+                have.add(i);
+            }
+        }
+        Collections.shuffle(have, rnd);
+        return have.subList(0, Math.min(k, have.size())).stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The frozen stem's output for every image of a task, computed once (the stem never changes in training). */
+    float[] stemFeatures(ImageSet images) {
+        int stemSize = (int) HyperStarNet.STEM_OUT.size();
+        float[] out = new float[images.size() * stemSize];
+        for (int from = 0; from < images.size(); from += STEM_CHUNK) {
+            int to = Math.min(images.size(), from + STEM_CHUNK);
+            try (NDManager m = model.manager().newSubManager()) {
+                float[] px = java.util.Arrays.copyOfRange(images.pixels(), from * images.pixelsPerImage(),
+                        to * images.pixelsPerImage());
+                NDArray x = m.create(px, new Shape(to - from, 1, images.height(), images.width()));
+                float[] f = model.net().stemFeatures(new ParameterStore(m, false), x).toFloatArray();
+                System.arraycopy(f, 0, out, from * stemSize, f.length);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package io.hyperstar.model;
+
+import ai.djl.MalformedModelException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.train.Backbone;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * A trained model on disk: {@code hyperstar.params} (DJL parameters) and {@code model.json} (what it is and what it
+ * was trained on, with the parameters' SHA-256). Loading refuses a corrupt file or a model of another space.
+ */
+public final class ModelArtifact {
+
+    public static final String PARAMS = "hyperstar.params";
+    public static final String METADATA = "model.json";
+    public static final int FORMAT = 1;
+
+    /**
+     * What a model is: {@code version} names it to the service (e.g. "2026-11-27T05:00Z-bm"); {@code validationAp10}
+     * is the mean held-out AP@10 the meta-learner gated it on (null when not measured).
+     */
+    public record Metadata(int format, String version, String spaceFingerprint, Architecture architecture,
+                           String variant, List<String> tasks, int records, Double validationAp10,
+                           String paramsSha256, String createdAt) {
+
+        public Metadata withChecksum(String sha256) {
+            return new Metadata(format, version, spaceFingerprint, architecture, variant, tasks, records,
+                    validationAp10, sha256, createdAt);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelArtifact() {
+    }
+
+    /** Writes the parameters, then the metadata with their checksum; each file is replaced atomically. */
+    public static Metadata save(HyperStarModel model, Metadata metadata, Path dir) throws IOException {
+        if (!metadata.spaceFingerprint().equals(model.space().fingerprint())) {
+            throw new IllegalArgumentException("metadata names space " + metadata.spaceFingerprint()
+                    + " but the model was built for " + model.space().fingerprint());
+        }
+        Files.createDirectories(dir);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            model.net().saveParameters(out);
+        }
+        byte[] params = bytes.toByteArray();
+        Metadata full = metadata.withChecksum(Backbone.sha256(params));
+        write(dir.resolve(PARAMS), params);
+        write(dir.resolve(METADATA), JSON.writeValueAsBytes(full));
+        return full;
+    }
+
+    public static Metadata readMetadata(Path dir) throws IOException {
+        return JSON.readValue(dir.resolve(METADATA).toFile(), Metadata.class);
+    }
+
+    /** Loads a saved model for {@code space}, verifying the format, the space fingerprint and the checksum. */
+    public static HyperStarModel load(Path dir, ConfigSpace space) throws IOException {
+        Metadata meta = readMetadata(dir);
+        if (meta.format() != FORMAT) {
+            throw new IOException(dir + ": model format " + meta.format() + " is not supported (expected " + FORMAT
+                    + ")");
+        }
+        if (!space.fingerprint().equals(meta.spaceFingerprint())) {
+            throw new IOException(dir + ": model was trained for configuration space " + meta.spaceFingerprint()
+                    + ", this service uses " + space.fingerprint());
+        }
+        byte[] params = Files.readAllBytes(dir.resolve(PARAMS));
+        String actual = Backbone.sha256(params);
+        if (!actual.equalsIgnoreCase(meta.paramsSha256())) {
+            throw new IOException(dir.resolve(PARAMS) + " is corrupt: SHA-256 " + actual + ", expected "
+                    + meta.paramsSha256());
+        }
+        HyperStarModel model = HyperStarModel.create(space, meta.architecture());
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(params))) {
+            model.net().loadParameters(model.manager(), in);
+            // A loaded model ranks: parameters without gradients, so no thread builds an autograd graph.
+            model.net().freezeParameters(true);
+            return model;
+        } catch (MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            throw new IOException(dir.resolve(PARAMS) + ": cannot load parameters: " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path target, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        Files.write(tmp, data);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,70 @@
+package io.hyperstar.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.metalearn.Metrics;
+
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * The online phase (paper Algorithm 2), done in one pass: the CNN and set layer run once per image batch, and all
+ * H configurations are scored against the B task embeddings together, then averaged over the batches.
+ */
+public final class Ranker {
+
+    /** Defaults of the paper: B = 10 batches of N = 64 images. */
+    public static final int BATCHES = 10;
+    public static final int PER_BATCH = 64;
+
+    /** Configuration ids by predicted score, highest first (ties by id), and the score of every id. */
+    public record Ranking(int[] order, float[] scores) {
+    }
+
+    private Ranker() {
+    }
+
+    /** Ranks every configuration of the model's space for a task given by its (training) images. */
+    public static Ranking rank(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
+        int[][] idx = ImageBatches.sample(images.size(), batches, perBatch, new Random(seed));
+        int[] all = IntStream.range(0, model.space().size()).toArray();
+        try (NDManager m = model.manager().newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray imgs = m.create(ImageBatches.pixels(images, idx),
+                    new Shape(batches, perBatch, 1, images.height(), images.width()));
+            NDArray scores = model.net().forward(ps, new NDList(imgs, model.oneHot(m, all)), false).head();
+            float[] mean = scores.mean(new int[] {0}).toFloatArray();
+            return new Ranking(Metrics.orderDescending(mean), mean);
+        }
+    }
+
+    /**
+     * The paper's Algorithm 2 literally: for each configuration, for each batch, run the whole network on that
+     * (batch, configuration) pair. Same batches as {@link #rank} for the same seed; for tests and benchmarks only.
+     */
+    public static Ranking rankNaive(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
+        int[][] idx = ImageBatches.sample(images.size(), batches, perBatch, new Random(seed));
+        int h = model.space().size();
+        float[] mean = new float[h];
+        try (NDManager m = model.manager().newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            for (int c = 0; c < h; c++) {
+                NDArray config = model.oneHot(m, new int[] {c});
+                double sum = 0;
+                for (int b = 0; b < batches; b++) {
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray imgs = step.create(ImageBatches.pixels(images, new int[][] {idx[b]}),
+                                new Shape(1, perBatch, 1, images.height(), images.width()));
+                        sum += model.net().forward(ps, new NDList(imgs, config), false).head().getFloat(0, 0);
+                    }
+                }
+                mean[c] = (float) (sum / batches);
+            }
+        }
+        return new Ranking(Metrics.orderDescending(mean), mean);
+    }
+}

@@ -1,0 +1,34 @@
+package io.hyperstar.model;
+
+/**
+ * Hyperparameters of the offline meta-learning phase (paper Algorithm 1).
+ *
+ * @param variant      which regularisers are on
+ * @param epochs       passes over all tasks (the "while not converged" loop)
+ * @param imagesPerBatch N_img, images per sampled batch
+ * @param batchesPerTask B_img, image batches (= update steps) per task per pass
+ * @param configsPerStep O_hyper, configurations in a task's hyperparameter batch
+ * @param window       L, batch embeddings averaged into the sliding-window global embedding
+ * @param alpha        weight of L_sim
+ * @param beta         weight of L_adv
+ * @param learningRate Adam's learning rate for the encoders, predictor and discriminator
+ * @param seed         seeds task order, batch and configuration sampling
+ */
+public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int batchesPerTask, int configsPerStep,
+                            int window, float alpha, float beta, float learningRate, long seed) {
+
+    /** The paper's N_img = 64, B_img = 10, O_hyper = 10; L, alpha, beta and the learning rate are ours. */
+    public static TrainSettings defaults(Variant variant, int epochs, long seed) {
+        return new TrainSettings(variant, epochs, 64, 10, 10, 5, 1f, 0.1f, 1e-3f, seed);
+    }
+
+    public TrainSettings withEpochs(int e) {
+        return new TrainSettings(variant, e, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
+                learningRate, seed);
+    }
+
+    public TrainSettings withBatches(int imagesPerBatch, int batchesPerTask) {
+        return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
+                learningRate, seed);
+    }
+}

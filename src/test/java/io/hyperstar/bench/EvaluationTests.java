@@ -1,0 +1,68 @@
+package io.hyperstar.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.catalog.TestTasks;
+import io.hyperstar.metalearn.MetaDataset;
+import io.hyperstar.model.TrainSettings;
+import io.hyperstar.model.Variant;
+import io.hyperstar.space.ConfigSpace;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The leave-one-task-out harness end to end on three small tasks: every method, every task, the three files. */
+class EvaluationTests {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void writesOneRowPerMethodAndTaskAndTheTables() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
+        Map<String, ImageSet> images = new LinkedHashMap<>();
+        Random rnd = new Random(3);
+        for (int k = 0; k < 3; k++) {
+            String id = "shapes-" + k;
+            double[] acc = new double[space.size()];
+            for (int c = 0; c < acc.length; c++) {
+                // A shared trend plus task noise, so the task-agnostic baseline has something to find.
+                acc[c] = 0.5 + 0.3 * Math.sin(c) + 0.05 * rnd.nextGaussian();
+            }
+            tasks.add(new MetaDataset.TaskRecord(id, "shapes", 3 + k, 18 + 6 * k, acc));
+            images.put(id, TestTasks.shapes(id, 3 + k, 6, k).train());
+        }
+        List<String> methods = List.of("random", "task-agnostic", "meta-features+rf", "nearest-task", "BM");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(log, true, StandardCharsets.UTF_8)).run(
+                new MetaDataset(2, tasks), images, methods, 1,
+                TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), 10, out, "test");
+        assertThat(rows).hasSize(3 * methods.size());
+        assertThat(rows).allSatisfy(r -> {
+            assertThat(r.ap10()).isBetween(0.0, 1.0);
+            assertThat(r.configsToBest()).isBetween(1, space.size());
+        });
+        double agnostic = rows.stream().filter(r -> r.method().equals("task-agnostic")).mapToDouble(
+                Evaluation.Row::ap10).average().orElseThrow();
+        double random = rows.stream().filter(r -> r.method().equals("random")).mapToDouble(Evaluation.Row::ap10)
+                .average().orElseThrow();
+        assertThat(agnostic).isGreaterThan(random);
+        List<String> csv = Files.readAllLines(out.resolve("ap10.csv"));
+        assertThat(csv.get(0)).isEqualTo("method,task,seed,ap10,configs_to_best");
+        assertThat(csv).hasSize(1 + rows.size());
+        assertThat(Files.readString(out.resolve("ap10.md"))).contains("| meta-features+rf |", "| BM |", "shapes-2");
+        assertThat(Files.readAllLines(out.resolve("fig5a.csv"))).hasSize(1 + methods.size() * space.size());
+    }
+}
