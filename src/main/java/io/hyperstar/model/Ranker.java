@@ -21,8 +21,11 @@ public final class Ranker {
     public static final int BATCHES = 10;
     public static final int PER_BATCH = 64;
 
-    /** Configuration ids by predicted score, highest first (ties by id), and the score of every id. */
-    public record Ranking(int[] order, float[] scores) {
+    /**
+     * Configuration ids by predicted score, highest first (ties by id), the score of every id, and the task
+     * embedding (the mean of the batches' embeddings; empty from the naive loop, which never averages them).
+     */
+    public record Ranking(int[] order, float[] scores, float[] embedding) {
     }
 
     private Ranker() {
@@ -36,9 +39,13 @@ public final class Ranker {
             ParameterStore ps = new ParameterStore(m, false);
             NDArray imgs = m.create(ImageBatches.pixels(images, idx),
                     new Shape(batches, perBatch, 1, images.height(), images.width()));
-            NDArray scores = model.net().forward(ps, new NDList(imgs, model.oneHot(m, all)), false).head();
+            Shape s = imgs.getShape();
+            NDArray feats = model.net().stemFeatures(ps, imgs.reshape(new Shape(s.get(0) * s.get(1)).addAll(s.slice(2))));
+            NDArray t = model.net().taskEmbeddings(ps,
+                    feats.reshape(new Shape(s.get(0), s.get(1)).addAll(feats.getShape().slice(1))), false);
+            NDArray scores = model.net().scores(ps, t, model.net().configEmbeddings(ps, model.oneHot(m, all), false), false);
             float[] mean = scores.mean(new int[] {0}).toFloatArray();
-            return new Ranking(Metrics.orderDescending(mean), mean);
+            return new Ranking(Metrics.orderDescending(mean), mean, t.mean(new int[] {0}).toFloatArray());
         }
     }
 
@@ -65,6 +72,6 @@ public final class Ranker {
                 mean[c] = (float) (sum / batches);
             }
         }
-        return new Ranking(Metrics.orderDescending(mean), mean);
+        return new Ranking(Metrics.orderDescending(mean), mean, new float[0]);
     }
 }

@@ -1,5 +1,6 @@
 package io.hyperstar.worker;
 
+import io.hyperstar.catalog.DataRoots;
 import io.hyperstar.catalog.DatasetException;
 import io.hyperstar.catalog.TaskData;
 import io.hyperstar.events.TrialCompleted;
@@ -10,7 +11,6 @@ import io.hyperstar.train.Trainer;
 import io.hyperstar.train.TrialResult;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ public final class TrainRunner implements TrialRunner {
 
     private final Trainer trainer;
     private final ConfigSpace space;
-    private final List<Path> dataRoots;
+    private final DataRoots dataRoots;
     private final Path checkpoints;
     private final int maxEpochs;
     /** The last few datasets, decoded: successive trials of one experiment reuse them. */
@@ -41,7 +41,7 @@ public final class TrainRunner implements TrialRunner {
     public TrainRunner(Trainer trainer, ConfigSpace space, List<Path> dataRoots, Path checkpoints, int maxEpochs) throws IOException {
         this.trainer = trainer;
         this.space = space;
-        this.dataRoots = dataRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.dataRoots = new DataRoots(dataRoots);
         this.checkpoints = Files.createDirectories(checkpoints);
         this.maxEpochs = maxEpochs;
     }
@@ -66,7 +66,7 @@ public final class TrainRunner implements TrialRunner {
                 return fail(r, workerId, start, "configuration " + r.getConfigId() + " is " + r.getConfig()
                         + " in the request but " + config.values() + " in this worker's space");
             }
-            Path dir = resolve(r.getDatasetUri());
+            Path dir = dataRoots.resolve(r.getDatasetUri());
             if (dir == null) {
                 return fail(r, workerId, start, "dataset URI " + r.getDatasetUri() + " is outside the configured data roots " + dataRoots);
             }
@@ -108,36 +108,6 @@ public final class TrainRunner implements TrialRunner {
             cache.put(dir, cached);
         }
         return cached;
-    }
-
-    /** The dataset folder, or null when the URI points outside every data root (after resolving links and ..). */
-    Path resolve(String uri) {
-        Path p;
-        try {
-            p = uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return null;
-        }
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            if (Files.exists(abs)) {
-                abs = abs.toRealPath();
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        for (Path root : dataRoots) {
-            Path real = root;
-            try {
-                real = Files.exists(root) ? root.toRealPath() : root;
-            } catch (IOException ignored) {
-                // an unreadable root contains nothing
-            }
-            if (abs.startsWith(real)) {
-                return abs;
-            }
-        }
-        return null;
     }
 
     private Path checkpointOf(String trialId) {

@@ -1,0 +1,104 @@
+package io.hyperstar.recommend;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.catalog.DatasetException;
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.model.Ranker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ranks every configuration for a newly registered dataset from its own images (paper Algorithm 2, one batched
+ * pass): validates the dataset, samples B batches of N training images, and answers with the ranking, or with
+ * the reason the dataset was refused. Never throws for a bad dataset.
+ */
+public final class Recommender {
+
+    private final HyperStarModel model;
+    private final ModelArtifact.Metadata metadata;
+    private final DataRoots dataRoots;
+    private final int batches;
+    private final int perBatch;
+    private final int minImages;
+
+    public Recommender(HyperStarModel model, ModelArtifact.Metadata metadata, DataRoots dataRoots, int batches,
+                       int perBatch, int minImages) {
+        this.model = model;
+        this.metadata = metadata;
+        this.dataRoots = dataRoots;
+        this.batches = batches;
+        this.perBatch = perBatch;
+        this.minImages = minImages;
+    }
+
+    public RankingComputed rank(DatasetRegistered ev) {
+        long start = System.nanoTime();
+        RankingComputed.Builder out = RankingComputed.newBuilder()
+                .setExperimentId(ev.getExperimentId())
+                .setDatasetId(ev.getDatasetId())
+                .setModelVersion(metadata.version())
+                .setConfigSpaceFingerprint(model.space().fingerprint())
+                .setRanking(List.of()).setScores(List.of()).setEmbedding(List.of())
+                .setDevice(model.manager().getDevice().toString());
+        String problem = null;
+        TaskData data = null;
+        Path dir = dataRoots.resolve(ev.getUri());
+        if (dir == null) {
+            problem = "dataset URI " + ev.getUri() + " is outside the configured data roots " + dataRoots;
+        } else if (!Files.isDirectory(dir)) {
+            problem = "dataset " + ev.getUri() + " does not exist";
+        } else {
+            try {
+                data = TaskData.load(dir);
+                problem = check(ev.getFormat(), dir, data);
+            } catch (DatasetException e) {
+                problem = "unreadable dataset: " + e.getMessage();
+            }
+        }
+        if (problem != null) {
+            return out.setOk(false).setError(problem).setMillis((System.nanoTime() - start) / 1_000_000).build();
+        }
+        // Seeded by the experiment, so a redelivered registration gets the very same ranking.
+        Ranker.Ranking r = Ranker.rank(model, data.train(), batches, perBatch, ev.getExperimentId().hashCode());
+        List<Integer> order = new ArrayList<>(r.order().length);
+        for (int c : r.order()) {
+            order.add(c);
+        }
+        List<Double> scores = new ArrayList<>(r.scores().length);
+        for (float s : r.scores()) {
+            scores.add((double) s);
+        }
+        List<Float> embedding = new ArrayList<>(r.embedding().length);
+        for (float v : r.embedding()) {
+            embedding.add(v);
+        }
+        return out.setOk(true).setRanking(order).setScores(scores).setEmbedding(embedding)
+                .setMillis((System.nanoTime() - start) / 1_000_000).build();
+    }
+
+    private String check(DatasetFormat declared, Path dir, TaskData data) {
+        boolean idx = Files.exists(dir.resolve("train-images-idx3-ubyte.gz"));
+        if (idx != (declared == DatasetFormat.IDX)) {
+            return "registered as " + declared + " but the dataset on disk is " + (idx ? "IDX" : "an image folder");
+        }
+        if (data.train().size() < minImages) {
+            return "only " + data.train().size() + " training images; ranking needs at least " + minImages;
+        }
+        if (data.train().height() != 28 || data.train().width() != 28) {
+            return "images are " + data.train().height() + "x" + data.train().width() + "; this model reads 28x28 grayscale";
+        }
+        return null;
+    }
+
+    public ModelArtifact.Metadata metadata() {
+        return metadata;
+    }
+}

@@ -1,0 +1,82 @@
+package io.hyperstar.recommend;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TransactionalLoop;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.model.Ranker;
+import io.hyperstar.space.ConfigSpace;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of the recommender role: consumes dataset-registered, ranks each dataset with the model
+ * (GPU when DJL sees one, CPU otherwise) and publishes ranking-computed; a refused dataset is published as an
+ * error ranking and a dead letter with the reason.
+ * {@code java -cp <service classpath> io.hyperstar.recommend.RecommenderMain --model dir --data-roots data}
+ */
+public final class RecommenderMain {
+
+    private static final Logger LOG = Logger.getLogger(RecommenderMain.class);
+
+    private RecommenderMain() {
+    }
+
+    /** The recommender as a transactional consume-rank-produce loop over dataset-registered. */
+    public static TransactionalLoop loop(String bootstrap, Topics topics, Recommender recommender, String id) {
+        return new TransactionalLoop(bootstrap, topics, topics.datasetRegistered.name(), "hyperstar-recommender",
+                "hyperstar-recommender-" + id, Duration.ofMinutes(10), "recommender", in -> {
+                    DatasetRegistered ev = topics.datasetRegistered.valueSerde().deserializer().deserialize(in.topic(), in.value());
+                    RankingComputed r = recommender.rank(ev);
+                    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+                    out.add(new ProducerRecord<>(topics.rankingComputed.name(), in.key(),
+                            topics.rankingComputed.valueSerde().serializer().serialize(topics.rankingComputed.name(), r)));
+                    if (r.getOk()) {
+                        LOG.infof("ranked %s (%s) in %d ms on %s: top 5 %s", ev.getExperimentId(), ev.getDatasetId(),
+                                r.getMillis(), r.getDevice(), r.getRanking().subList(0, Math.min(5, r.getRanking().size())));
+                    } else {
+                        LOG.warnf("refused %s: %s", ev.getExperimentId(), r.getError());
+                        var dl = io.hyperstar.events.DeadLetter.newBuilder().setSourceTopic(in.topic()).setPartition(in.partition())
+                                .setOffset(in.offset()).setKey(in.key() == null ? null : java.nio.ByteBuffer.wrap(in.key()))
+                                .setPayload(java.nio.ByteBuffer.wrap(in.value())).setReason(r.getError()).setRole("recommender").build();
+                        out.add(new ProducerRecord<>(topics.deadLetter.name(), in.key(),
+                                topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
+                    }
+                    return out;
+                });
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        Path modelDir = Path.of("src/main/resources/model");
+        String roots = "data";
+        String id = "recommender-" + ProcessHandle.current().pid();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[++i];
+                case "--model" -> modelDir = Path.of(args[++i]);
+                case "--data-roots" -> roots = args[++i];
+                case "--id" -> id = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (use --bootstrap host:port --model dir --data-roots dir,dir --id name)");
+            }
+        }
+        ConfigSpace space = ConfigSpace.bundled();
+        ModelArtifact.Metadata meta = ModelArtifact.readMetadata(modelDir);
+        try (HyperStarModel model = ModelArtifact.load(modelDir, space)) {
+            LOG.infof("model %s (%s, %d tasks) on %s", meta.version(), meta.variant(), meta.tasks().size(), model.manager().getDevice());
+            Recommender recommender = new Recommender(model, meta, DataRoots.parse(roots), Ranker.BATCHES, Ranker.PER_BATCH, 20);
+            TransactionalLoop loop = loop(bootstrap, Topics.defaults(), recommender, id);
+            Runtime.getRuntime().addShutdownHook(new Thread(loop::close));
+            loop.run();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.hyperstar.recommend;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.catalog.TestTasks;
+import io.hyperstar.events.DatasetFormat;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.TopicCreator;
+import io.hyperstar.events.Topics;
+import io.hyperstar.events.TransactionalLoop;
+import io.hyperstar.events.TrialRequested;
+import io.hyperstar.model.Architecture;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.model.Ranker;
+import io.hyperstar.schedule.SchedulerSettings;
+import io.hyperstar.schedule.SchedulerTopology;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.CurveTable;
+import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TestEvents;
+import io.hyperstar.testing.TestWorker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The recommender on a real broker with the real scheduler and a replay worker: a dataset's ranking comes from
+ * its own images, task-aware Hyperband starts from the top of it, and bad datasets are refused with a reason.
+ * The model here is the untrained network (backbone-initialised), saved and loaded as an artifact: these tests
+ * are about the role, not about ranking quality (that is the evaluation's job).
+ */
+class RecommenderBrokerTests {
+
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
+    private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("rec-"));
+    private static LocalKafka kafka;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = LocalKafka.start();
+        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void taskAwareHyperbandStartsFromTheRankingOfTheDatasetsImagesAndBadDatasetsAreRefused() throws Exception {
+        Path data = dir.resolve("data");
+        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
+        TestTasks.materialise(data, "folder-shapes", 6, TaskData.Format.FOLDER, 22);
+        Path outside = dir.resolve("outside");
+        TestTasks.materialise(outside, "x", 4, TaskData.Format.IDX, 23);
+        Path modelDir = dir.resolve("model");
+        try (HyperStarModel fresh = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
+            ModelArtifact.save(fresh, new ModelArtifact.Metadata(ModelArtifact.FORMAT, "test-untrained", SPACE.fingerprint(),
+                    Architecture.DEFAULT, "BM", List.of(), 0, null, null, "2026-11-27T00:00:00Z"), modelDir);
+        }
+
+        try (HyperStarModel model = ModelArtifact.load(modelDir, SPACE);
+             KafkaStreams scheduler = scheduler();
+             TestWorker worker = new TestWorker(kafka.bootstrapServers(), TOPICS, CurveTable.synthetic())) {
+            Recommender recommender = new Recommender(model, ModelArtifact.readMetadata(modelDir), new DataRoots(List.of(data)),
+                    Ranker.BATCHES, Ranker.PER_BATCH, 20);
+            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), TOPICS, recommender, "r1");
+            Thread t = new Thread(loop);
+            t.start();
+            scheduler.start();
+            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Serdes.String().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
+                send(producer, registration("ta", "ds-3", data.resolve("tasks/unseen-shapes").toString(), DatasetFormat.IDX));
+                send(producer, registration("outside", "ds-1", outside.resolve("tasks/x").toString(), DatasetFormat.IDX));
+                send(producer, registration("missing", "ds-1", data.resolve("tasks/none").toString(), DatasetFormat.IDX));
+                send(producer, registration("wrong-format", "ds-1", data.resolve("tasks/folder-shapes").toString(), DatasetFormat.IDX));
+            }
+
+            List<RankingComputed> rankings = read(TOPICS.rankingComputed.name(), TOPICS.rankingComputed.valueSerde().deserializer(), 4);
+            RankingComputed ta = rankings.stream().filter(r -> r.getExperimentId().equals("ta")).findFirst().orElseThrow();
+            assertThat(ta.getOk()).isTrue();
+            assertThat(ta.getModelVersion()).isEqualTo("test-untrained");
+            assertThat(ta.getRanking()).hasSize(SPACE.size()).doesNotHaveDuplicates();
+            assertThat(ta.getEmbedding()).hasSize(Architecture.DEFAULT.embedding());
+            // The ranking is the model's batched Algorithm 2 on this dataset's training images.
+            Ranker.Ranking direct = Ranker.rank(model, TaskData.load(data.resolve("tasks/unseen-shapes")).train(),
+                    Ranker.BATCHES, Ranker.PER_BATCH, "ta".hashCode());
+            assertThat(ta.getRanking()).containsExactlyElementsOf(Arrays.stream(direct.order()).boxed().toList());
+
+            assertThat(rankings.stream().filter(r -> !r.getOk()).map(RankingComputed::getError).toList()).satisfiesExactlyInAnyOrder(
+                    e -> assertThat(e).contains("outside the configured data roots"),
+                    e -> assertThat(e).contains("does not exist"),
+                    e -> assertThat(e).contains("registered as IDX but the dataset on disk is an image folder"));
+            List<DeadLetter> dead = read(TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3);
+            assertThat(dead).allSatisfy(d -> assertThat(d.getRole()).isEqualTo("recommender"));
+
+            // Task-aware Hyperband: the first bracket asks for exactly the top of the ranking, and the search ends.
+            List<ExperimentCompleted> done = read(TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 4);
+            int firstRung = io.hyperstar.hyperband.Hyperband.plan(9, 3, SPACE.size()).get(0).rungs().get(0).n();
+            List<Integer> firstBracket = worker.received("ta").stream().filter(r -> r.getBracket() == 2 && r.getRung() == 0)
+                    .map(TrialRequested::getConfigId).toList();
+            assertThat(firstBracket).containsExactlyElementsOf(ta.getRanking().subList(0, firstRung));
+            ExperimentCompleted taDone = done.stream().filter(d -> d.getExperimentId().equals("ta")).findFirst().orElseThrow();
+            assertThat(taDone.getNote()).isEmpty();
+            // Refused datasets still get searched, by vanilla Hyperband, and the result says why.
+            assertThat(done.stream().filter(d -> !d.getExperimentId().equals("ta")))
+                    .allSatisfy(d -> assertThat(d.getNote()).startsWith("fell back to vanilla Hyperband: the recommender could not rank"));
+            loop.close();
+            t.join(30_000);
+        }
+    }
+
+    private KafkaStreams scheduler() throws Exception {
+        Properties p = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "rec-scheduler",
+                Files.createTempDirectory(dir, "streams").toString());
+        return new KafkaStreams(SchedulerTopology.build(TOPICS,
+                new SchedulerSettings(TestEvents.MAX_RETRIES, Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5)),
+                SPACE, new SimpleMeterRegistry()), p);
+    }
+
+    private static DatasetRegistered registration(String id, String dataset, String uri, DatasetFormat format) {
+        DatasetRegistered r = TestEvents.registration(id, dataset, Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0);
+        return DatasetRegistered.newBuilder(r).setUri(uri).setFormat(format).build();
+    }
+
+    private static void send(KafkaProducer<String, DatasetRegistered> producer, DatasetRegistered r) {
+        producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), r.getExperimentId(), r));
+    }
+
+    private static <V> List<V> read(String topic, Deserializer<V> de, int n) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), de)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+            }
+        }
+        return out;
+    }
+}
