@@ -4,7 +4,10 @@
 # reference worker that really fine-tunes with DJL, registers the dataset with a vanilla Hyperband request,
 # waits for the search to end and prints its result. Everything it started is stopped at the end.
 #
-#   src/demo/run.sh                       real training (default: fashion-tops-4, R = 9, eta = 3; ~3 min)
+#   src/demo/run.sh                       real training (default: fashion-tops-4, R = 9, eta = 3; ~5 min)
+#
+# With a model in src/main/resources/model (the bootstrap model), the recommender runs too and the dataset is
+# searched twice with the same epoch budget: vanilla Hyperband and task-aware Hyperband, side by side.
 #   DEMO_MODE=replay src/demo/run.sh      replays recorded curves instead of training (seconds)
 #   DEMO_TASK=mnist-10 DEMO_R=27 src/demo/run.sh
 set -euo pipefail
@@ -15,9 +18,11 @@ port="${DEMO_KAFKA_PORT:-9092}"
 mode="${DEMO_MODE:-train}"
 task="${DEMO_TASK:-fashion-tops-4}"
 r="${DEMO_R:-9}"
+model="${DEMO_MODEL:-src/main/resources/model}"
+budget="${DEMO_BUDGET:-0}"
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$port"
 cp="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
-jvm=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dai.djl.offline=true -Djava.awt.headless=true -cp "$cp")
+jvm=(java -Dorg.jboss.logging.provider=jdk '-Djava.util.logging.SimpleFormatter.format=%1$tT %4$s [%3$s] %5$s%6$s%n' -Dai.djl.offline=true -Djava.awt.headless=true -cp "$cp")
 
 echo "== building (mvn package)"
 mvn -B -q package -DskipTests
@@ -48,13 +53,31 @@ pids+=($!)
 echo "== starting a reference worker: ${worker_args[*]} (log: $out/worker.log)"
 "${jvm[@]}" io.hyperstar.worker.WorkerMain "${worker_args[@]}" --id demo-worker > "$out/worker.log" 2>&1 &
 pids+=($!)
+compare=0
+if [ -f "$model/model.json" ] && [ "$mode" = train ]; then
+  compare=1
+  echo "== starting the recommender with the model in $model (log: $out/recommender.log)"
+  "${jvm[@]}" -Dai.djl.pytorch.num_threads=1 io.hyperstar.recommend.RecommenderMain --model "$model" --data-roots data \
+    --id demo-recommender > "$out/recommender.log" 2>&1 &
+  pids+=($!)
+fi
 
 for _ in $(seq 1 120); do curl -sf localhost:8080/q/health/ready > /dev/null && break; sleep 0.5; done
 id="demo-$(date +%s)"
-echo "== registering $id: $task, vanilla Hyperband, R=$r, eta=3 (follow it: curl localhost:8080/experiments/$id)"
 start=$(date +%s)
-"${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "$task" \
-  --uri "$PWD/data/tasks/$task" --strategy HYPERBAND --max-epochs "$r" --eta 3 --seed 7 --wait 1200
+if [ "$compare" = 1 ]; then
+  [ "$budget" = 0 ] && budget=36
+  echo "== registering $id-vanilla and $id-task-aware: $task, R=$r, eta=3, the same budget of $budget epochs each"
+  "${jvm[@]}" io.hyperstar.client.RegisterDataset --dataset "$task" --uri "$PWD/data/tasks/$task" --max-epochs "$r" \
+    --eta 3 --seed 7 --budget "$budget" --experiment "$id-vanilla" --strategy HYPERBAND \
+    --experiment "$id-task-aware" --strategy TASK_AWARE_HYPERBAND --wait 1800
+  grep -h "ranked\|refused" "$out/recommender.log" | sed 's/^/recommender: /' || true
+  id="$id-task-aware"
+else
+  echo "== registering $id: $task, vanilla Hyperband, R=$r, eta=3 (follow it: curl localhost:8080/experiments/$id)"
+  "${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "$task" \
+    --uri "$PWD/data/tasks/$task" --strategy HYPERBAND --max-epochs "$r" --eta 3 --seed 7 --budget "$budget" --wait 1200
+fi
 echo "the search took $(( $(date +%s) - start )) s"
 echo
 echo "The search, rung by rung: curl localhost:8080/experiments/$id  (OpenAPI: /q/openapi, metrics: /q/metrics)"

@@ -1,0 +1,11 @@
+#!/bin/sh
+# One image, several roles (HYPERSTAR_ROLE): the service (scheduler + read API, Quarkus), or one of the
+# command-line roles, which log through java.util.logging since Quarkus does not configure them.
+set -e
+cli="java -Dorg.jboss.logging.provider=jdk -Dai.djl.offline=true -Djava.awt.headless=true $JAVA_OPTS_CLI -cp /deployments/app/*:/deployments/lib/main/*:/deployments/lib/boot/*"
+case "${HYPERSTAR_ROLE:-service}" in
+  service)     exec java -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar ;;
+  worker)      exec $cli io.hyperstar.worker.WorkerMain "$@" ;;
+  recommender) exec $cli io.hyperstar.recommend.RecommenderMain "$@" ;;
+  *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender)" >&2; exit 2 ;;
+esac
