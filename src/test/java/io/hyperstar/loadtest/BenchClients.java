@@ -1,0 +1,118 @@
+package io.hyperstar.loadtest;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Client settings both phases share, so the only difference between them is the topology. */
+final class BenchClients {
+
+    private BenchClients() {
+    }
+
+    /** The producer an instant worker uses: the test worker's settings (linger 1 ms, idempotent, acks=all). */
+    static Properties producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return p;
+    }
+
+    /** A consumer that sees only committed output, as a real worker must under exactly-once. */
+    static Properties consumer(String bootstrap, String group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return c;
+    }
+
+    static void createTopics(String bootstrap, int partitions, List<String> names) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static void awaitRunning(KafkaStreams streams, RunClock clock, String what) throws InterruptedException {
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException(what + " stopped while starting: " + streams.state());
+            }
+            clock.check("waiting for " + what + " to reach RUNNING");
+            Thread.sleep(50);
+        }
+    }
+
+    static void failIfStopped(KafkaStreams streams, String what) {
+        KafkaStreams.State s = streams.state();
+        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+            throw new IllegalStateException(what + " stopped during the run: " + s);
+        }
+    }
+
+    /** The figures that explain a Streams app's throughput: processing, commits, punctuations and bytes written. */
+    static Map<String, String> streamsDiagnostics(KafkaStreams streams) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Map<MetricName, ? extends Metric> m = streams.metrics();
+        for (String name : List.of("process-total", "commit-total", "commit-latency-avg", "commit-latency-max",
+                "punctuate-total", "punctuate-latency-avg", "punctuate-latency-max", "poll-records-avg")) {
+            out.put("thread " + name, format(sum(m, "stream-thread-metrics", name)));
+        }
+        for (String name : List.of("record-send-total", "outgoing-byte-total", "batch-size-avg")) {
+            out.put("producer " + name, format(sum(m, "producer-metrics", name)));
+        }
+        return out;
+    }
+
+    private static double sum(Map<MetricName, ? extends Metric> metrics, String group, String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                total += n.doubleValue();
+            }
+        }
+        return total;
+    }
+
+    static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format(Locale.ROOT, "%,d", (long) v)
+                : String.format(Locale.ROOT, "%,.2f", v);
+    }
+
+    static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}
