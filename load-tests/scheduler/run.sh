@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Scheduler load test: the scheduler topology against a pass-through Kafka Streams topology, exactly-once on,
-# one local broker, one run. Writes load-tests/scheduler/results.md and results.csv.
+# one local broker, one run (about 2 minutes, build included). Writes load-tests/scheduler/results.md and .csv.
 #
 #   load-tests/scheduler/run.sh [--experiments 1000] [--partitions 6] [--max-epochs 9] [--eta 3]
 #                               [--warmup-experiments 100] [--timeout-s 300] [--out load-tests/scheduler]
 #
-# Needs Java 17 and Maven; no Docker. Set MVN_OFFLINE= (empty) to let Maven download what is missing.
+# Needs Java 17 and Maven; no Docker. Maven runs offline; MVN_OFFLINE= (empty) lets it download what is missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -13,11 +13,14 @@ offline="${MVN_OFFLINE--o}"
 
 # The broker's classpath (target/kafka.classpath), which LocalKafka starts the broker from.
 src/local-kafka/kafka.sh classpath
-# Main and test classes; exec.skip keeps the classpath step above out of the build.
-mvn -B -q $offline test-compile -Dexec.skip=true
-# In Maven's JVM, on the test classpath (the harness uses the test support: LocalKafka, CurveTable).
-exec mvn -B -q $offline exec:java \
-  -Dexec.mainClass=io.hyperstar.loadtest.SchedulerBenchmark \
-  -Dexec.classpathScope=test \
-  -Dexec.args="$*" \
-  "-Dhyperstar.bench.command=load-tests/scheduler/run.sh${*:+ $*}"
+# Main and test classes, and the test classpath; exec.skip keeps the step above out of the build.
+mvn -B -q $offline test-compile dependency:build-classpath -Dexec.skip=true \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/loadtest.classpath
+# Its own JVM rather than exec:java: inside Maven's JVM, Kafka's clients log through Maven's SLF4J, which
+# formats every TRACE message (about 5% of the stream thread in a profile), and heap and logging are Maven's.
+exec java -Xms1g -Xmx2g -XX:+UseG1GC \
+  -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  -Dlogging.configuration="file:$root/load-tests/scheduler/logging.properties" \
+  "-Dhyperstar.bench.command=load-tests/scheduler/run.sh${*:+ $*}" \
+  -cp "target/test-classes:target/classes:$(cat target/loadtest.classpath)" \
+  io.hyperstar.loadtest.SchedulerBenchmark "$@"

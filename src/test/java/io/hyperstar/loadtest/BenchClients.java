@@ -84,6 +84,14 @@ final class BenchClients {
         return out;
     }
 
+    /** Puts the phase's CPU split first: on a shared machine it says how much the other figures can be trusted. */
+    static Map<String, String> withCpu(Map<String, String> diagnostics, String cores) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("cores used: harness JVM / broker / other processes", cores);
+        out.putAll(diagnostics);
+        return out;
+    }
+
     private static double sum(Map<MetricName, ? extends Metric> metrics, String group, String name) {
         double total = 0;
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {

@@ -43,8 +43,8 @@ final class PassThroughLoad {
     }
 
     /** {@code name} names the run's topics, application id and groups, so a warm-up run leaves the measured one alone. */
-    static PhaseResult run(String bootstrap, String name, int partitions, Topics topics, Workload load, RunClock clock)
-            throws Exception {
+    static PhaseResult run(String bootstrap, String name, int partitions, Topics topics, Workload load, RunClock clock,
+                           CpuMeter cpu) throws Exception {
         String in = name + "-in";
         String out = name + "-out";
         BenchClients.createTopics(bootstrap, partitions, List.of(in, out));
@@ -55,18 +55,21 @@ final class PassThroughLoad {
         try {
             streams.start();
             BenchClients.awaitRunning(streams, clock, "the pass-through topology");
+            CpuMeter.Sample before = cpu.sample();
             driver.thread.start();
             clock.await("pass-through", "events", load.totalEvents(), () -> driver.consumed, () -> driver.startedAt,
                     () -> {
                         driver.rethrow();
                         BenchClients.failIfStopped(streams, "the pass-through topology");
                     });
+            String cores = CpuMeter.describe(before, cpu.sample());
             if (driver.anomalies > 0) {
                 throw new IllegalStateException("the pass-through delivered " + driver.anomalies + " unexpected records");
             }
             return new PhaseResult("pass-through (bytes in, bytes out)", load.totalEvents(),
                     (driver.lastConsumedAt - driver.startedAt) / 1e9, driver.latencies,
-                    "every event: produced -> its copy consumed (read_committed)", BenchClients.streamsDiagnostics(streams));
+                    "every event: produced -> its copy consumed (read_committed)",
+                    BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), cores));
         } finally {
             driver.close();
             streams.close(Duration.ofSeconds(30));

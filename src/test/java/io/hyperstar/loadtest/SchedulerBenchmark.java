@@ -100,19 +100,20 @@ public final class SchedulerBenchmark {
         PhaseResult scheduler;
         try (LocalKafka kafka = LocalKafka.start()) {
             String bootstrap = kafka.bootstrapServers();
+            CpuMeter cpu = CpuMeter.forBroker(bootstrap);
             Topics warmupTopics = schedulerTopics("warmup-");
             Topics benchTopics = schedulerTopics("bench-");
             TopicCreator.create(bootstrap, warmupTopics, o.partitions(), (short) 1);
             TopicCreator.create(bootstrap, benchTopics, o.partitions(), (short) 1);
             // Warm-up first (JIT, broker, client metadata) so neither measured phase pays for starting cold.
             if (warmup.experiments() > 0) {
-                PassThroughLoad.run(bootstrap, "warmup-pass-through", o.partitions(), benchTopics, warmup, clock);
-                SchedulerLoad.run(bootstrap, "warmup-scheduler", warmupTopics, space, warmup, clock);
+                PassThroughLoad.run(bootstrap, "warmup-pass-through", o.partitions(), benchTopics, warmup, clock, cpu);
+                SchedulerLoad.run(bootstrap, "warmup-scheduler", warmupTopics, space, warmup, clock, cpu);
                 System.out.println("warm-up done");
             }
-            passThrough = PassThroughLoad.run(bootstrap, "bench-pass-through", o.partitions(), benchTopics, load, clock);
+            passThrough = PassThroughLoad.run(bootstrap, "bench-pass-through", o.partitions(), benchTopics, load, clock, cpu);
             print(passThrough);
-            scheduler = SchedulerLoad.run(bootstrap, "bench-scheduler", benchTopics, space, load, clock);
+            scheduler = SchedulerLoad.run(bootstrap, "bench-scheduler", benchTopics, space, load, clock, cpu);
             print(scheduler);
         }
         double ratio = scheduler.eventsPerSecond() / passThrough.eventsPerSecond();
@@ -132,6 +133,7 @@ public final class SchedulerBenchmark {
         Latencies l = r.latencies();
         System.out.printf(Locale.ROOT, "%s: %,d events in %.1f s = %,.0f events/s; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d samples)%n",
                 r.topology(), r.events(), r.seconds(), r.eventsPerSecond(), l.percentileMs(50), l.percentileMs(99), l.maxMs(), l.count());
+        r.diagnostics().forEach((k, v) -> System.out.println("    " + k + ": " + v));
     }
 
     private static void write(Options o, Workload load, String started, List<PhaseResult> results, double ratio) throws IOException {

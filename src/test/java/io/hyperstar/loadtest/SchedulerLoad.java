@@ -52,8 +52,8 @@ final class SchedulerLoad {
     }
 
     /** {@code name} is the application id and the prefix of the consumer groups; {@code topics} must exist. */
-    static PhaseResult run(String bootstrap, String name, Topics topics, ConfigSpace space, Workload load, RunClock clock)
-            throws Exception {
+    static PhaseResult run(String bootstrap, String name, Topics topics, ConfigSpace space, Workload load, RunClock clock,
+                           CpuMeter cpu) throws Exception {
         Path state = BenchClients.tempDir(name + "-state-");
         Worker worker = new Worker(bootstrap, name, topics, load, CurveTable.synthetic(), clock);
         Monitor monitor = new Monitor(bootstrap, name, topics, load, clock);
@@ -71,6 +71,7 @@ final class SchedulerLoad {
                 clock.check("the instant worker waited for its partitions");
                 Thread.sleep(20);
             }
+            CpuMeter.Sample before = cpu.sample();
             register(bootstrap, topics, load);
             Runnable health = () -> {
                 worker.rethrow();
@@ -82,11 +83,12 @@ final class SchedulerLoad {
             };
             clock.await("scheduler", "trial-completed sent", load.totalEvents(), () -> worker.answered, () -> worker.startedAt, health);
             clock.await("scheduler", "experiments completed", load.experiments(), () -> monitor.completed, () -> worker.startedAt, health);
+            String cores = CpuMeter.describe(before, cpu.sample());
             if (worker.anomalies > 0 || monitor.wrongOutcomes > 0) {
                 throw new IllegalStateException("the scheduler did not run the planned searches: " + worker.anomalies
                         + " unexpected requests, " + monitor.wrongOutcomes + " unexpected results (first: " + monitor.firstWrong + ")");
             }
-            Map<String, String> diagnostics = BenchClients.streamsDiagnostics(streams);
+            Map<String, String> diagnostics = BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), cores);
             diagnostics.putAll(stateSizes(streams));
             return new PhaseResult("scheduler (HYPERBAND R=" + load.maxEpochs() + ", eta=" + load.eta() + ")", load.totalEvents(),
                     (monitor.lastCompletedAt - worker.startedAt) / 1e9, worker.latencies,
