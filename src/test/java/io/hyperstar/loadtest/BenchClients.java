@@ -7,7 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import io.hyperstar.schedule.SchedulerTopology;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,17 +17,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /** Client settings both phases share, so the only difference between them is the topology. */
 final class BenchClients {
 
     private BenchClients() {
+    }
+
+    /** Prefix of system properties that override a Streams setting in both topologies, for trying a setting out. */
+    static final String CORES = "cores used: harness JVM / broker / other processes";
+
+    static final String STREAMS_OVERRIDE = "hyperstar.bench.streams.";
+
+    /** The scheduler's own Streams settings ({@link SchedulerTopology#streamsConfig}), plus any override. */
+    static Properties streamsConfig(String bootstrap, String applicationId, String stateDir) {
+        Properties p = SchedulerTopology.streamsConfig(bootstrap, applicationId, stateDir);
+        p.putAll(streamsOverrides());
+        return p;
+    }
+
+    static Map<String, String> streamsOverrides() {
+        Map<String, String> out = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
+                .forEach(k -> out.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
+        return out;
     }
 
     /** The producer an instant worker uses: the test worker's settings (linger 1 ms, idempotent, acks=all). */
@@ -51,22 +76,60 @@ final class BenchClients {
             admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
         }
+        awaitTopics(bootstrap, names);
     }
 
-    static void awaitRunning(KafkaStreams streams, RunClock clock, String what) throws InterruptedException {
+    /**
+     * Waits until the broker describes every topic with a leader for each partition: Streams that starts before
+     * then finds a source topic missing and stops in ERROR.
+     */
+    static void awaitTopics(String bootstrap, Collection<String> names) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+                    if (described.values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    if (attempt >= 100) {
+                        throw e;
+                    }
+                }
+                if (attempt >= 100) {
+                    throw new IllegalStateException("topics " + names + " have no leader after 10 s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Keeps the first error that stops a Streams app, so the harness can say why. */
+    static AtomicReference<Throwable> recordFailure(KafkaStreams streams) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        return failure;
+    }
+
+    static void awaitRunning(KafkaStreams streams, AtomicReference<Throwable> failure, RunClock clock, String what)
+            throws InterruptedException {
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                throw new IllegalStateException(what + " stopped while starting: " + streams.state());
+                throw new IllegalStateException(what + " stopped while starting: " + streams.state(), failure.get());
             }
             clock.check("waiting for " + what + " to reach RUNNING");
             Thread.sleep(50);
         }
     }
 
-    static void failIfStopped(KafkaStreams streams, String what) {
+    static void failIfStopped(KafkaStreams streams, AtomicReference<Throwable> failure, String what) {
         KafkaStreams.State s = streams.state();
-        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
-            throw new IllegalStateException(what + " stopped during the run: " + s);
+        if (failure.get() != null || s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
+                || s == KafkaStreams.State.NOT_RUNNING) {
+            throw new IllegalStateException(what + " stopped during the run: " + s, failure.get());
         }
     }
 
@@ -87,7 +150,7 @@ final class BenchClients {
     /** Puts the phase's CPU split first: on a shared machine it says how much the other figures can be trusted. */
     static Map<String, String> withCpu(Map<String, String> diagnostics, String cores) {
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("cores used: harness JVM / broker / other processes", cores);
+        out.put(CORES, cores);
         out.putAll(diagnostics);
         return out;
     }

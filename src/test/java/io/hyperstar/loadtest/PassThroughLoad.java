@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The yardstick: an exactly-once Kafka Streams topology that copies bytes from one topic to another, with the
@@ -51,16 +52,17 @@ final class PassThroughLoad {
         Path state = BenchClients.tempDir(name + "-state-");
         Driver driver = new Driver(bootstrap, name, in, out, topics, load, clock);
         KafkaStreams streams = new KafkaStreams(topology(in, out),
-                SchedulerTopology.streamsConfig(bootstrap, name, state.toString()));
+                BenchClients.streamsConfig(bootstrap, name, state.toString()));
+        AtomicReference<Throwable> failure = BenchClients.recordFailure(streams);
         try {
             streams.start();
-            BenchClients.awaitRunning(streams, clock, "the pass-through topology");
+            BenchClients.awaitRunning(streams, failure, clock, "the pass-through topology");
             CpuMeter.Sample before = cpu.sample();
             driver.thread.start();
             clock.await("pass-through", "events", load.totalEvents(), () -> driver.consumed, () -> driver.startedAt,
                     () -> {
                         driver.rethrow();
-                        BenchClients.failIfStopped(streams, "the pass-through topology");
+                        BenchClients.failIfStopped(streams, failure, "the pass-through topology");
                     });
             String cores = CpuMeter.describe(before, cpu.sample());
             if (driver.anomalies > 0) {

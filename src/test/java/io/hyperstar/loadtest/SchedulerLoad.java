@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -59,10 +60,11 @@ final class SchedulerLoad {
         Monitor monitor = new Monitor(bootstrap, name, topics, load, clock);
         KafkaStreams streams = new KafkaStreams(
                 SchedulerTopology.build(topics, SchedulerSettings.defaults(), space, new SimpleMeterRegistry()),
-                SchedulerTopology.streamsConfig(bootstrap, name, state.toString()));
+                BenchClients.streamsConfig(bootstrap, name, state.toString()));
+        AtomicReference<Throwable> failure = BenchClients.recordFailure(streams);
         try {
             streams.start();
-            BenchClients.awaitRunning(streams, clock, "the scheduler");
+            BenchClients.awaitRunning(streams, failure, clock, "the scheduler");
             worker.thread.start();
             monitor.thread.start();
             while (!worker.ready || !monitor.ready) {
@@ -76,7 +78,7 @@ final class SchedulerLoad {
             Runnable health = () -> {
                 worker.rethrow();
                 monitor.rethrow();
-                BenchClients.failIfStopped(streams, "the scheduler");
+                BenchClients.failIfStopped(streams, failure, "the scheduler");
                 if (monitor.deadLetters > 0) {
                     throw new IllegalStateException("the scheduler wrote dead letters, first: " + monitor.firstDeadLetter);
                 }
