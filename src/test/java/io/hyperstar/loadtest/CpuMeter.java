@@ -2,6 +2,8 @@ package io.hyperstar.loadtest;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -55,6 +57,27 @@ final class CpuMeter {
 
     Sample sample() {
         return new Sample(System.nanoTime(), machineBusySeconds(), selfSeconds(), brokerSeconds());
+    }
+
+    /**
+     * CPU seconds the stream threads of one Streams app have used since they started: the topology's own cost,
+     * which neither contention nor the harness's other threads blur.
+     */
+    static double streamThreadSeconds(String applicationId) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double total = 0;
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(applicationId + "-") && t.getThreadName().contains("-StreamThread-")) {
+                total += Math.max(0, threads.getThreadCpuTime(t.getThreadId())) / 1e9;
+            }
+        }
+        return total;
+    }
+
+    /** CPU microseconds per event between two samples, by this JVM and by the broker: what a topology costs, contention aside. */
+    static String perEvent(Sample a, Sample b, long events) {
+        return String.format(Locale.ROOT, "%.0f / %.0f", (b.selfSeconds() - a.selfSeconds()) * 1e6 / events,
+                (b.brokerSeconds() - a.brokerSeconds()) * 1e6 / events);
     }
 
     /** Average cores used between two samples, by this JVM, the broker and the rest of the machine. */

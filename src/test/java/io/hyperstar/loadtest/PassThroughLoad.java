@@ -64,14 +64,14 @@ final class PassThroughLoad {
                         driver.rethrow();
                         BenchClients.failIfStopped(streams, failure, "the pass-through topology");
                     });
-            String cores = CpuMeter.describe(before, cpu.sample());
+            CpuMeter.Sample after = cpu.sample();
             if (driver.anomalies > 0) {
                 throw new IllegalStateException("the pass-through delivered " + driver.anomalies + " unexpected records");
             }
             return new PhaseResult("pass-through (bytes in, bytes out)", load.totalEvents(),
                     (driver.lastConsumedAt - driver.startedAt) / 1e9, driver.latencies,
                     "every event: produced -> its copy consumed (read_committed)",
-                    BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), cores));
+                    BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents(), name));
         } finally {
             driver.close();
             streams.close(Duration.ofSeconds(30));

@@ -85,12 +85,12 @@ final class SchedulerLoad {
             };
             clock.await("scheduler", "trial-completed sent", load.totalEvents(), () -> worker.answered, () -> worker.startedAt, health);
             clock.await("scheduler", "experiments completed", load.experiments(), () -> monitor.completed, () -> worker.startedAt, health);
-            String cores = CpuMeter.describe(before, cpu.sample());
+            CpuMeter.Sample after = cpu.sample();
             if (worker.anomalies > 0 || monitor.wrongOutcomes > 0) {
                 throw new IllegalStateException("the scheduler did not run the planned searches: " + worker.anomalies
                         + " unexpected requests, " + monitor.wrongOutcomes + " unexpected results (first: " + monitor.firstWrong + ")");
             }
-            Map<String, String> diagnostics = BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), cores);
+            Map<String, String> diagnostics = BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents(), name);
             diagnostics.putAll(stateSizes(streams));
             return new PhaseResult("scheduler (HYPERBAND R=" + load.maxEpochs() + ", eta=" + load.eta() + ")", load.totalEvents(),
                     (monitor.lastCompletedAt - worker.startedAt) / 1e9, worker.latencies,
