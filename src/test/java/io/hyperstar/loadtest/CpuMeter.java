@@ -74,6 +74,21 @@ final class CpuMeter {
         return total;
     }
 
+    /** The busiest live threads by CPU since they started, for finding where a phase's CPU went. */
+    static String busiestThreads(int n) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        java.util.Map<String, Double> cpu = new java.util.HashMap<>();
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null) {
+                cpu.merge(t.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*"), threads.getThreadCpuTime(t.getThreadId()) / 1e9, Double::sum);
+            }
+        }
+        cpu.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+                .forEach(e -> lines.add(String.format(Locale.ROOT, "      %6.2f s  %s", e.getValue(), e.getKey())));
+        return String.join("\n", lines);
+    }
+
     /** CPU microseconds per event between two samples, by this JVM and by the broker: what a topology costs, contention aside. */
     static String perEvent(Sample a, Sample b, long events) {
         return String.format(Locale.ROOT, "%.0f / %.0f", (b.selfSeconds() - a.selfSeconds()) * 1e6 / events,

@@ -65,6 +65,9 @@ final class PassThroughLoad {
                         BenchClients.failIfStopped(streams, failure, "the pass-through topology");
                     });
             CpuMeter.Sample after = cpu.sample();
+            if (Boolean.getBoolean("hyperstar.bench.threads")) {
+                System.out.println(name + ", busiest threads:\n" + CpuMeter.busiestThreads(12));
+            }
             if (driver.anomalies > 0) {
                 throw new IllegalStateException("the pass-through delivered " + driver.anomalies + " unexpected records");
             }

@@ -47,7 +47,7 @@ public final class SchedulerBenchmark {
 
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>(Map.of("experiments", "1000", "partitions", "6", "max-epochs", "9",
-                    "eta", "3", "warmup-experiments", "100", "rounds", "3", "timeout-s", "300", "out", "load-tests/scheduler"));
+                    "eta", "3", "warmup-experiments", "same as --experiments", "rounds", "3", "timeout-s", "300", "out", "load-tests/scheduler"));
             for (int i = 0; i < args.length; i++) {
                 String key = args[i].startsWith("--") ? args[i].substring(2) : null;
                 if (key == null || !a.containsKey(key) || i + 1 >= args.length) {
@@ -59,7 +59,8 @@ public final class SchedulerBenchmark {
             String command = System.getProperty("hyperstar.bench.command", "load-tests/scheduler/run.sh " + String.join(" ", args));
             return new Options(Integer.parseInt(a.get("experiments")), Integer.parseInt(a.get("partitions")),
                     Integer.parseInt(a.get("max-epochs")), Integer.parseInt(a.get("eta")),
-                    Integer.parseInt(a.get("warmup-experiments")), Integer.parseInt(a.get("rounds")), Long.parseLong(a.get("timeout-s")),
+                    a.get("warmup-experiments").startsWith("same") ? Integer.parseInt(a.get("experiments"))
+                            : Integer.parseInt(a.get("warmup-experiments")), Integer.parseInt(a.get("rounds")), Long.parseLong(a.get("timeout-s")),
                     Path.of(a.get("out")),
                     command.strip());
         }

@@ -86,6 +86,9 @@ final class SchedulerLoad {
             clock.await("scheduler", "trial-completed sent", load.totalEvents(), () -> worker.answered, () -> worker.startedAt, health);
             clock.await("scheduler", "experiments completed", load.experiments(), () -> monitor.completed, () -> worker.startedAt, health);
             CpuMeter.Sample after = cpu.sample();
+            if (Boolean.getBoolean("hyperstar.bench.threads")) {
+                System.out.println(name + ", busiest threads:\n" + CpuMeter.busiestThreads(12));
+            }
             if (worker.anomalies > 0 || monitor.wrongOutcomes > 0) {
                 throw new IllegalStateException("the scheduler did not run the planned searches: " + worker.anomalies
                         + " unexpected requests, " + monitor.wrongOutcomes + " unexpected results (first: " + monitor.firstWrong + ")");
