@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scheduler load test: the scheduler topology against a pass-through Kafka Streams topology, exactly-once on,
 # one local broker, one run (about 2-3 minutes, build included). Writes load-tests/scheduler/results.md and .csv.
-# The warm-up defaults to as many experiments as the measured rounds; --rounds 3 alternates the two topologies.
+# The warm-up defaults to as many experiments as each measured round; the rounds alternate the two topologies.
 #
 #   load-tests/scheduler/run.sh [--experiments 1000] [--partitions 6] [--max-epochs 9] [--eta 3]
 #                               [--warmup-experiments N] [--rounds 3] [--timeout-s 300] [--out load-tests/scheduler]
