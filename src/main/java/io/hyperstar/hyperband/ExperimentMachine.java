@@ -90,7 +90,6 @@ public final class ExperimentMachine {
         }
         t.durationMs = report.durationMs();
         t.worker = report.worker();
-        t.curve = report.curve();
         t.epochsTrained = report.epochsTrained();
         e.epochsUsed += report.epochsTrained();
         List<TrialOrder> orders = new ArrayList<>();

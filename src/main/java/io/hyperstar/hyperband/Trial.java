@@ -1,7 +1,5 @@
 package io.hyperstar.hyperband;
 
-import java.util.List;
-
 /** One trial of an experiment as the scheduler knows it: what was asked and, once answered, what came back. */
 public final class Trial {
 
@@ -19,7 +17,6 @@ public final class Trial {
     public long requestedAtMs;
     public Status status = Status.REQUESTED;
     public Double top1;
-    public List<Double> curve;
     public int epochsTrained;
     public long durationMs;
     public String worker;

@@ -112,6 +112,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             // A bug must not turn one event into a poison pill that stops every experiment: the event is kept
             // as a dead letter and nothing of its half-done work was stored or sent.
             LOG.errorf(e, "unexpected error on %s-%d@%d", topic, source.partition(), source.offset());
+            live.clear();
             deadLetter(record, source, "internal error: " + e);
         }
     }

@@ -1,0 +1,45 @@
+package io.hyperstar.schedule;
+
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
+import io.hyperstar.hyperband.Strategy;
+import io.hyperstar.hyperband.TrialOrder;
+import io.hyperstar.hyperband.TrialReport;
+import io.hyperstar.hyperband.TuningSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The stored state of an experiment is the experiment: a search reloaded mid-way goes on exactly as before. */
+class ExperimentSerdeTests {
+
+    private final ExperimentSerde serde = new ExperimentSerde();
+
+    @Test
+    void aReloadedExperimentContinuesExactlyLikeTheOriginal() {
+        Experiment original = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
+        original.tenant = "t";
+        List<TrialOrder> first = ExperimentMachine.start(original, 10).orders();
+        for (int i = 0; i < first.size() - 1; i++) {
+            ExperimentMachine.onReport(original, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
+        }
+        ExperimentMachine.onReport(original, new TrialReport(first.get(0).trialId(), true, 0.3, List.of(0.3), 1, 5, "w", null), 21);
+        Experiment reloaded = roundTrip(original);
+        assertThat(reloaded.plan).isEqualTo(original.plan);
+        assertThat(reloaded.trials.keySet()).containsExactlyElementsOf(original.trials.keySet());
+        assertThat(serde.serializer().serialize("", reloaded)).isEqualTo(serde.serializer().serialize("", original));
+
+        TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
+        ExperimentMachine.Step a = ExperimentMachine.onReport(original, last, 30);
+        ExperimentMachine.Step b = ExperimentMachine.onReport(reloaded, last, 30);
+        assertThat(b.orders()).isNotEmpty().isEqualTo(a.orders());
+        assertThat(reloaded.bestTrialId).isEqualTo(original.bestTrialId).isEqualTo(last.trialId());
+        assertThat(reloaded.duplicateResults).isEqualTo(1);
+    }
+
+    private Experiment roundTrip(Experiment e) {
+        return serde.deserializer().deserialize("", serde.serializer().serialize("", e));
+    }
+}
