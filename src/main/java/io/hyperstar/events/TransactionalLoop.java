@@ -12,7 +12,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +94,7 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
             String reason = e instanceof org.apache.kafka.common.errors.SerializationException || e instanceof IllegalArgumentException
                     ? e.getMessage() : "internal error: " + e;
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
-            DeadLetter dl = DeadLetter.newBuilder().setSourceTopic(rec.topic()).setPartition(rec.partition())
-                    .setOffset(rec.offset()).setKey(rec.key() == null ? null : ByteBuffer.wrap(rec.key()))
-                    .setPayload(rec.value() == null ? null : ByteBuffer.wrap(rec.value()))
-                    .setReason(reason == null ? "unreadable input" : reason).setRole(role).build();
+            DeadLetter dl = DeadLetters.of(rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), reason, role);
             out = List.of(new ProducerRecord<>(topics.deadLetter.name(), rec.key(),
                     topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
         }

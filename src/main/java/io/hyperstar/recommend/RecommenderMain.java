@@ -2,6 +2,7 @@ package io.hyperstar.recommend;
 
 import io.hyperstar.catalog.DataRoots;
 import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TransactionalLoop;
@@ -44,9 +45,7 @@ public final class RecommenderMain {
                                 r.getMillis(), r.getDevice(), r.getRanking().subList(0, Math.min(5, r.getRanking().size())));
                     } else {
                         LOG.warnf("refused %s: %s", ev.getExperimentId(), r.getError());
-                        var dl = io.hyperstar.events.DeadLetter.newBuilder().setSourceTopic(in.topic()).setPartition(in.partition())
-                                .setOffset(in.offset()).setKey(in.key() == null ? null : java.nio.ByteBuffer.wrap(in.key()))
-                                .setPayload(java.nio.ByteBuffer.wrap(in.value())).setReason(r.getError()).setRole("recommender").build();
+                        var dl = DeadLetters.of(in.topic(), in.partition(), in.offset(), in.key(), in.value(), r.getError(), "recommender");
                         out.add(new ProducerRecord<>(topics.deadLetter.name(), in.key(),
                                 topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
                     }

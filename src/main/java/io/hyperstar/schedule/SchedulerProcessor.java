@@ -2,6 +2,7 @@ package io.hyperstar.schedule;
 
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.ExperimentCompleted;
 import io.hyperstar.events.ExperimentOutcome;
 import io.hyperstar.events.RankingComputed;
@@ -363,15 +364,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata source, String reason) {
         LOG.warnf("dead letter from %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), reason);
         metrics.counter("hyperstar.dead.letters", "role", "scheduler", "topic", source.topic()).increment();
-        DeadLetter dl = DeadLetter.newBuilder()
-                .setSourceTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setKey(record.key() == null ? null : java.nio.ByteBuffer.wrap(record.key()))
-                .setPayload(record.value() == null ? null : java.nio.ByteBuffer.wrap(record.value()))
-                .setReason(reason == null ? "unreadable input" : reason)
-                .setRole("scheduler")
-                .build();
+        DeadLetter dl = DeadLetters.of(source.topic(), source.partition(), source.offset(), record.key(), record.value(),
+                reason, "scheduler");
         context.forward(new Record<>(record.key(), dl, now()), SchedulerTopology.DEAD_LETTER_SINK);
     }
 

@@ -22,6 +22,7 @@ import io.hyperstar.schedule.SchedulerTopology;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TopicReader;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestWorker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -107,7 +108,7 @@ class RecommenderBrokerTests {
                 send(producer, registration("wrong-format", "ds-1", data.resolve("tasks/folder-shapes").toString(), DatasetFormat.IDX));
             }
 
-            List<RankingComputed> rankings = read(TOPICS.rankingComputed.name(), TOPICS.rankingComputed.valueSerde().deserializer(), 4);
+            List<RankingComputed> rankings = TopicReader.read(kafka.bootstrapServers(), TOPICS.rankingComputed.name(), TOPICS.rankingComputed.valueSerde().deserializer(), 4, Duration.ofMinutes(3));
             RankingComputed ta = rankings.stream().filter(r -> r.getExperimentId().equals("ta")).findFirst().orElseThrow();
             assertThat(ta.getOk()).isTrue();
             assertThat(ta.getModelVersion()).isEqualTo("test-untrained");
@@ -122,11 +123,11 @@ class RecommenderBrokerTests {
                     e -> assertThat(e).contains("outside the configured data roots"),
                     e -> assertThat(e).contains("does not exist"),
                     e -> assertThat(e).contains("registered as IDX but the dataset on disk is an image folder"));
-            List<DeadLetter> dead = read(TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3);
+            List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3, Duration.ofMinutes(3));
             assertThat(dead).allSatisfy(d -> assertThat(d.getRole()).isEqualTo("recommender"));
 
             // Task-aware Hyperband: the first bracket asks for exactly the top of the ranking, and the search ends.
-            List<ExperimentCompleted> done = read(TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 4);
+            List<ExperimentCompleted> done = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 4, Duration.ofMinutes(3));
             int firstRung = io.hyperstar.hyperband.Hyperband.plan(9, 3, SPACE.size()).get(0).rungs().get(0).n();
             List<Integer> firstBracket = worker.received("ta").stream().filter(r -> r.getBracket() == 2 && r.getRung() == 0)
                     .map(TrialRequested::getConfigId).toList();
@@ -156,24 +157,5 @@ class RecommenderBrokerTests {
 
     private static void send(KafkaProducer<String, DatasetRegistered> producer, DatasetRegistered r) {
         producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), r.getExperimentId(), r));
-    }
-
-    private static <V> List<V> read(String topic, Deserializer<V> de, int n) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), de)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.value());
-                }
-            }
-        }
-        return out;
     }
 }

@@ -10,6 +10,7 @@ import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TopicReader;
 import io.hyperstar.train.Trainer;
 import io.hyperstar.train.TrialResult;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -92,7 +93,8 @@ class TrainWorkerTests {
                     producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e", r));
                 }
             }
-            List<TrialCompleted> answers = read(requests.size());
+            List<TrialCompleted> answers = TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
+                    TOPICS.trialCompleted.valueSerde().deserializer(), requests.size(), Duration.ofMinutes(3));
             worker.close();
             t.join(30_000);
 
@@ -121,25 +123,5 @@ class TrainWorkerTests {
                 .setDatasetUri(uri).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(SPACE.config(config).values())
                 .setEpochs(epochs).setBracket(0).setRung(resumeFrom == null ? 0 : 1).setAttempt(0)
                 .setResumeFromTrialId(resumeFrom).setResumeFromEpochs(resumeEpochs).build();
-    }
-
-    private static List<TrialCompleted> read(int n) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<TrialCompleted> out = new ArrayList<>();
-        try (KafkaConsumer<String, TrialCompleted> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(),
-                TOPICS.trialCompleted.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(TOPICS.trialCompleted.name()));
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, TrialCompleted> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.value());
-                }
-            }
-        }
-        return out;
     }
 }

@@ -9,6 +9,7 @@ import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,7 +64,7 @@ class TrialWorkerTests {
                 producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-too-long", "ds-1", 3, 500, 0))));
                 producer.send(new ProducerRecord<>(TOPICS.trialRequested.name(), "e".getBytes(), ser.serialize("", request("e-zero", "ds-1", 3, 0, 0))));
             }
-            List<TrialCompleted> answers = read(TOPICS.trialCompleted.name(), TOPICS.trialCompleted.valueSerde().deserializer(), 4);
+            List<TrialCompleted> answers = TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(), TOPICS.trialCompleted.valueSerde().deserializer(), 4, Duration.ofSeconds(60));
             assertThat(answers).extracting(TrialCompleted::getTrialId).containsExactly("e-ok", "e-unknown", "e-too-long", "e-zero");
             TrialCompleted ok = answers.get(0);
             assertThat(ok.getStatus()).isEqualTo(TrialStatus.SUCCEEDED);
@@ -74,7 +75,7 @@ class TrialWorkerTests {
             assertThat(answers.get(1).getError()).contains("no recorded curve for dataset nope");
             assertThat(answers.get(2).getError()).contains("outside the recorded 1..27");
             assertThat(answers.get(3).getError()).contains("outside the recorded");
-            List<DeadLetter> dead = read(TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 1);
+            List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 1, Duration.ofSeconds(60));
             assertThat(dead.get(0).getRole()).isEqualTo("worker");
             assertThat(dead.get(0).getReason()).contains("not a readable TrialRequested");
             assertThat(dead.get(0).getOffset()).isEqualTo(1);
@@ -88,24 +89,5 @@ class TrialWorkerTests {
                 .setDatasetUri("/data/" + dataset).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(Map.of())
                 .setEpochs(epochs).setBracket(0).setRung(0).setAttempt(0)
                 .setResumeFromTrialId(resumeFrom > 0 ? "e-prev" : null).setResumeFromEpochs(resumeFrom).build();
-    }
-
-    private static <V> List<V> read(String topic, org.apache.kafka.common.serialization.Deserializer<V> de, int n) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), de)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.value());
-                }
-            }
-        }
-        return out;
     }
 }
