@@ -1,50 +1,47 @@
 package io.hyperstar.schedule;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
 import io.hyperstar.hyperband.Hyperband;
+import io.hyperstar.hyperband.Outcome;
+import io.hyperstar.hyperband.Strategy;
 import io.hyperstar.hyperband.Trial;
+import io.hyperstar.hyperband.TuningSpec;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
- * JSON for experiment state in the scheduler's store and its changelog. The state is internal (never a
- * contract with other teams). It is written on every result, so it is kept small: the plan is recomputed
- * from the request instead of stored, trials are written as arrays, and empty fields are left out.
+ * Experiment state in the scheduler's store and changelog, in a compact binary layout. The state is internal
+ * (never a contract with other teams) and is rewritten on every trial result, so its cost is the scheduler's
+ * cost: no field names, the plan recomputed from the request, trial ids rebuilt from their coordinates.
+ * The first byte is the layout version, so a later layout can still read this one.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .addMixIn(Experiment.class, ExperimentLayout.class)
-            .addMixIn(Trial.class, TrialLayout.class);
-
-    @JsonIgnoreProperties(value = "plan", ignoreUnknown = true)
-    private abstract static class ExperimentLayout {
-    }
-
-    /** Positional, in a fixed order: field names made up most of the bytes of a trial. */
-    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-    @JsonPropertyOrder(alphabetic = true)
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    private abstract static class TrialLayout {
-    }
+    private static final byte VERSION = 1;
 
     @Override
     public Serializer<Experiment> serializer() {
         return (topic, e) -> {
+            if (e == null) {
+                return null;
+            }
             try {
-                return e == null ? null : JSON.writeValueAsBytes(e);
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+                write(e, new DataOutputStream(bytes));
+                return bytes.toByteArray();
             } catch (IOException ex) {
                 throw new SerializationException("cannot write experiment state", ex);
             }
@@ -54,16 +51,190 @@ public final class ExperimentSerde implements Serde<Experiment> {
     @Override
     public Deserializer<Experiment> deserializer() {
         return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
             try {
-                if (bytes == null) {
-                    return null;
-                }
-                Experiment e = JSON.readValue(bytes, Experiment.class);
-                e.plan = Hyperband.plan(e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spaceSize);
-                return e;
-            } catch (IOException ex) {
+                return read(new DataInputStream(new ByteArrayInputStream(bytes)));
+            } catch (IOException | RuntimeException ex) {
                 throw new SerializationException("cannot read experiment state", ex);
             }
         };
+    }
+
+    static void write(Experiment e, DataOutputStream out) throws IOException {
+        out.writeByte(VERSION);
+        str(out, e.experimentId);
+        str(out, e.datasetId);
+        str(out, e.tenant);
+        str(out, e.datasetUri);
+        str(out, e.datasetFormat);
+        TuningSpec s = e.spec;
+        out.writeByte(s.strategy().ordinal());
+        out.writeInt(s.maxEpochsPerTrial());
+        out.writeInt(s.eta());
+        out.writeLong(s.totalEpochBudget());
+        out.writeLong(s.seed());
+        out.writeDouble(s.explorationShare());
+        out.writeInt(s.maxRetries());
+        out.writeInt(e.spaceSize);
+        out.writeLong(e.createdAtMs);
+        out.writeByte(e.phase.ordinal());
+        ints(out, e.ranking);
+        str(out, e.note);
+        out.writeInt(e.bracketIndex);
+        out.writeInt(e.rung);
+        ints(out, e.rungConfigs);
+        out.writeLong(e.epochsCommitted);
+        out.writeLong(e.epochsUsed);
+        out.writeLong(e.epochsUsedAtBest);
+        out.writeBoolean(e.budgetExhausted);
+        str(out, e.bestTrialId);
+        out.writeInt(e.duplicateResults);
+        out.writeInt(e.trials.size());
+        for (Trial t : e.trials.values()) {
+            out.writeInt(t.configId);
+            out.writeInt(t.bracketIndex);
+            out.writeInt(t.bracket);
+            out.writeInt(t.rung);
+            out.writeInt(t.epochs);
+            out.writeInt(t.attempt);
+            str(out, t.resumeFromTrialId);
+            out.writeInt(t.resumeFromEpochs);
+            out.writeLong(t.requestedAtMs);
+            out.writeByte(t.status.ordinal());
+            out.writeBoolean(t.top1 != null);
+            if (t.top1 != null) {
+                out.writeDouble(t.top1);
+            }
+            out.writeInt(t.epochsTrained);
+            out.writeLong(t.durationMs);
+            str(out, t.worker);
+            str(out, t.error);
+            out.writeInt(t.lateResults);
+        }
+        Outcome o = e.outcome;
+        out.writeBoolean(o != null);
+        if (o != null) {
+            out.writeByte(o.reason().ordinal());
+            str(out, o.bestTrialId());
+            out.writeInt(o.bestConfigId() == null ? -1 : o.bestConfigId());
+            out.writeBoolean(o.bestTop1() != null);
+            if (o.bestTop1() != null) {
+                out.writeDouble(o.bestTop1());
+            }
+            out.writeInt(o.bestEpochs());
+            out.writeLong(o.epochsUsed());
+            out.writeLong(o.epochsUsedAtBest());
+            out.writeInt(o.trialsRequested());
+            out.writeInt(o.trialsSucceeded());
+            out.writeInt(o.trialsFailed());
+            str(out, o.note());
+        }
+    }
+
+    static Experiment read(DataInputStream in) throws IOException {
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IOException("unknown experiment state layout " + version);
+        }
+        Experiment e = new Experiment();
+        e.experimentId = str(in);
+        e.datasetId = str(in);
+        e.tenant = str(in);
+        e.datasetUri = str(in);
+        e.datasetFormat = str(in);
+        e.spec = new TuningSpec(Strategy.values()[in.readByte()], in.readInt(), in.readInt(), in.readLong(), in.readLong(),
+                in.readDouble(), in.readInt());
+        e.spaceSize = in.readInt();
+        e.createdAtMs = in.readLong();
+        e.phase = Experiment.Phase.values()[in.readByte()];
+        e.ranking = ints(in);
+        e.note = str(in);
+        e.bracketIndex = in.readInt();
+        e.rung = in.readInt();
+        e.rungConfigs = ints(in);
+        e.epochsCommitted = in.readLong();
+        e.epochsUsed = in.readLong();
+        e.epochsUsedAtBest = in.readLong();
+        e.budgetExhausted = in.readBoolean();
+        e.bestTrialId = str(in);
+        e.duplicateResults = in.readInt();
+        int n = in.readInt();
+        e.trials = new LinkedHashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            Trial t = new Trial();
+            t.configId = in.readInt();
+            t.bracketIndex = in.readInt();
+            t.bracket = in.readInt();
+            t.rung = in.readInt();
+            t.epochs = in.readInt();
+            t.attempt = in.readInt();
+            t.trialId = ExperimentMachine.trialId(e.experimentId, t.bracket, t.rung, t.configId, t.attempt);
+            t.resumeFromTrialId = str(in);
+            t.resumeFromEpochs = in.readInt();
+            t.requestedAtMs = in.readLong();
+            t.status = Trial.Status.values()[in.readByte()];
+            t.top1 = in.readBoolean() ? in.readDouble() : null;
+            t.epochsTrained = in.readInt();
+            t.durationMs = in.readLong();
+            t.worker = str(in);
+            t.error = str(in);
+            t.lateResults = in.readInt();
+            e.trials.put(t.trialId, t);
+        }
+        if (in.readBoolean()) {
+            Outcome.Reason reason = Outcome.Reason.values()[in.readByte()];
+            String bestTrial = str(in);
+            int bestConfig = in.readInt();
+            Double bestTop1 = in.readBoolean() ? in.readDouble() : null;
+            e.outcome = new Outcome(reason, bestTrial, bestConfig < 0 ? null : bestConfig, bestTop1, in.readInt(), in.readLong(),
+                    in.readLong(), in.readInt(), in.readInt(), in.readInt(), str(in));
+        }
+        e.plan = Hyperband.plan(e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spaceSize);
+        return e;
+    }
+
+    private static void str(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String str(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len < 0) {
+            return null;
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void ints(DataOutputStream out, List<Integer> values) throws IOException {
+        if (values == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(values.size());
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    private static List<Integer> ints(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        List<Integer> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(in.readInt());
+        }
+        return out;
     }
 }

@@ -145,8 +145,8 @@ final class SchedulerLoad {
                 n++;
             }
         }
-        return Map.of("final experiment state JSON bytes (avg)", BenchClients.format(n == 0 ? 0 : total / n),
-                "final experiment state JSON bytes (max)", BenchClients.format(max));
+        return Map.of("final experiment state bytes (avg)", BenchClients.format(n == 0 ? 0 : total / n),
+                "final experiment state bytes (max)", BenchClients.format(max));
     }
 
     /** Answers every trial request at once and times rung turnarounds, on its own thread. */
