@@ -30,6 +30,9 @@ public final class BackbonePretrainer {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        System.setProperty("ai.djl.offline", "true");
+        // Conv weights start from the engine's random generator: seed it so the backbone can be retrained as is.
+        ai.djl.engine.Engine.getInstance().setRandomSeed(1);
         TaskData source = TaskData.load(data.resolve("source/source-latin-lower"));
         Path ckpt = Files.createTempDirectory("backbone-pretrain");
         HyperParams hp = new HyperParams(0.002f, "adam", Backbone.LAYERS, "shift");
