@@ -33,7 +33,7 @@ import java.util.Random;
  * with AP@10 and configurations-to-best against the task's true ranking.
  * <pre>
  * java io.hyperstar.bench.Evaluation [--metadataset DIR[,DIR...]] [--data data] [--out docs/benchmarks]
- *     [--seeds 1] [--epochs 20] [--images 64] [--batches 10] [--configs 10] [--methods a,b,...]
+ *     [--seeds 1] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--methods a,b,...]
  *     [--save-model DIR [--save-variant BM]]
  * </pre>
  * Writes {@code ap10.csv} (method,task,seed,ap10,configs_to_best), {@code ap10.md} and {@code fig5a.csv}
@@ -62,7 +62,7 @@ public final class Evaluation {
         Path data = Path.of("data");
         Path out = Path.of("docs/benchmarks");
         int seeds = 1;
-        int epochs = 20;
+        int epochs = 60;
         int images = 64;
         int batches = 10;
         int configs = 10;

@@ -46,9 +46,17 @@ public record TaskData(String id, String source, String recipe, List<String> cla
         };
     }
 
-    /** Loads a task folder written by {@link #save}; corrupt or inconsistent content fails with a clear message. */
+    /**
+     * Loads a task folder: one written by {@link #save} (with its manifest), or a bare dataset without a manifest in
+     * either accepted layout (IDX: {@code <split>-images-idx3-ubyte[.gz]} and {@code <split>-labels-idx1-ubyte[.gz]};
+     * image folder: {@code <split>/<class>/*.png}) for the splits train, val and test. Corrupt or inconsistent
+     * content fails with a message naming the file.
+     */
     public static TaskData load(Path dir) throws DatasetException {
         Path manifest = dir.resolve(MANIFEST);
+        if (!Files.exists(manifest)) {
+            return loadBare(dir);
+        }
         JsonNode m;
         try {
             m = new ObjectMapper().readTree(manifest.toFile());
@@ -83,6 +91,47 @@ public record TaskData(String id, String source, String recipe, List<String> cla
         }
         return new TaskData(m.path("id").asText(dir.getFileName().toString()), m.path("source").asText(""),
                 m.path("recipe").asText(""), classes, splits[0], splits[1], splits[2]);
+    }
+
+    private static TaskData loadBare(Path dir) throws DatasetException {
+        String id = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        if (Files.isRegularFile(idx(dir, "train", "images"))) {
+            ImageSet[] splits = new ImageSet[3];
+            for (int k = 0; k < 3; k++) {
+                String s = SPLITS.get(k);
+                splits[k] = IdxFormat.read(idx(dir, s, "images"), idx(dir, s, "labels"), 256);
+            }
+            int classes = Math.max(splits[0].maxLabelPlusOne(),
+                    Math.max(splits[1].maxLabelPlusOne(), splits[2].maxLabelPlusOne()));
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < classes; c++) {
+                names.add(Integer.toString(c));
+            }
+            return new TaskData(id, "idx", "", names, splits[0], splits[1], splits[2]);
+        }
+        if (Files.isDirectory(dir.resolve("train"))) {
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            for (String s : SPLITS) {
+                try (java.util.stream.Stream<Path> list = Files.list(dir.resolve(s))) {
+                    list.filter(Files::isDirectory).forEach(p -> names.add(p.getFileName().toString()));
+                } catch (IOException e) {
+                    throw new DatasetException(dir.resolve(s) + ": missing or unreadable split folder", e);
+                }
+            }
+            List<String> classes = List.copyOf(names);
+            return new TaskData(id, "folder", "", classes, ImageFolderFormat.read(dir.resolve("train"), classes, 28, 28),
+                    ImageFolderFormat.read(dir.resolve("val"), classes, 28, 28),
+                    ImageFolderFormat.read(dir.resolve("test"), classes, 28, 28));
+        }
+        throw new DatasetException(dir + ": not a dataset: expected " + MANIFEST
+                + ", IDX files (train-images-idx3-ubyte[.gz], ...) or image folders (train/<class>/*.png, ...)");
+    }
+
+    /** The IDX file of a split, gzipped or plain, whichever exists (gzipped when neither does). */
+    private static Path idx(Path dir, String split, String kind) {
+        String name = split + "-" + kind + (kind.equals("images") ? "-idx3-ubyte" : "-idx1-ubyte");
+        Path plain = dir.resolve(name);
+        return Files.exists(plain) ? plain : dir.resolve(name + ".gz");
     }
 
     /** Writes the task under {@code dir} in the given format, manifest last so a half-written task never loads. */

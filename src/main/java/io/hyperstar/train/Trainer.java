@@ -5,8 +5,10 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -14,6 +16,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,16 +126,30 @@ public final class Trainer {
             for (int k = hp.finetuneLayers(); k < Backbone.LAYERS; k++) {
                 Backbone.unitFromTop(net, k).freezeParameters(true);
             }
+            // The frozen conv blocks at the bottom compute the same features all trial long: run them once over the
+            // validation and test images (and the training images when there is no augmentation), and let the
+            // DJL trainer see only the trainable top of the network (same block instances, same parameters).
+            int frozen = Backbone.LAYERS - hp.finetuneLayers();
+            SequentialBlock prefix = new SequentialBlock();
+            SequentialBlock top = new SequentialBlock();
+            List<Block> children = net.getChildren().values();
+            for (int i = 0; i < children.size(); i++) {
+                (i < frozen ? prefix : top).add(children.get(i));
+            }
+            Frozen bottom = frozen == 0 ? null : new Frozen(prefix, new ParameterStore(mm, false));
+            model.setBlock(top);
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer).optDevices(new Device[] {device});
             double base = secs.isEmpty() ? 0 : secs.get(secs.size() - 1);
+            long t0 = System.nanoTime();
             try (ai.djl.training.Trainer tr = model.newTrainer(cfg);
                  NDManager evalData = tr.getManager().newSubManager()) {
-                NDArray valX = images(evalData, data.val());
-                NDArray testX = images(evalData, data.test());
-                long t0 = System.nanoTime();
+                NDArray valX = inputs(evalData, bottom, data.val());
+                NDArray testX = inputs(evalData, bottom, data.test());
+                NDArray trainX = bottom != null && hp.augmentation().equals("none")
+                        ? inputs(evalData, bottom, data.train()) : null;
                 for (int e = done + 1; e <= epochs; e++) {
-                    trainEpoch(tr, data.train(), hp.augmentation(), seed, e);
+                    trainEpoch(tr, bottom, data.train(), trainX, hp.augmentation(), seed, e);
                     val.add(accuracy(tr, valX, data.val().labels()));
                     test.add(accuracy(tr, testX, data.test().labels()));
                     secs.add(base + (System.nanoTime() - t0) / 1e9);
@@ -145,7 +162,19 @@ public final class Trainer {
         }
     }
 
-    private void trainEpoch(ai.djl.training.Trainer tr, ImageSet train, String augmentation, long seed, int epoch) {
+    /** The frozen bottom of the network, run without gradients. */
+    private record Frozen(Block block, ParameterStore store) {
+        NDArray forward(NDArray x) {
+            return block.forward(store, new NDList(x), false).singletonOrThrow();
+        }
+    }
+
+    /**
+     * One epoch over the training set in the order and with the augmentation drawn from (seed, epoch).
+     * {@code cached}: the frozen bottom's output for every training image (no augmentation), or null.
+     */
+    private void trainEpoch(ai.djl.training.Trainer tr, Frozen bottom, ImageSet train, NDArray cached,
+                            String augmentation, long seed, int epoch) {
         Random rnd = new Random(mix(seed, epoch));
         int n = train.size();
         int px = train.pixelsPerImage();
@@ -162,16 +191,30 @@ public final class Trainer {
         float[] img = new float[px];
         for (int start = 0; start < n; start += BATCH_SIZE) {
             int b = Math.min(BATCH_SIZE, n - start);
-            float[] x = new float[b * px];
             float[] y = new float[b];
             for (int i = 0; i < b; i++) {
-                int idx = order[start + i];
-                System.arraycopy(train.pixels(), idx * px, img, 0, px);
-                Augmenter.apply(augmentation, img, train.height(), train.width(), rnd, x, i * px);
-                y[i] = train.labels()[idx];
+                y[i] = train.labels()[order[start + i]];
             }
             try (NDManager batch = tr.getManager().newSubManager()) {
-                NDArray xa = batch.create(x, new Shape(b, 1, train.height(), train.width()));
+                NDArray xa;
+                if (cached != null) {
+                    long[] idx = new long[b];
+                    for (int i = 0; i < b; i++) {
+                        idx[i] = order[start + i];
+                    }
+                    xa = cached.get(new NDIndex("{}", batch.create(idx)));
+                    xa.attach(batch);
+                } else {
+                    float[] x = new float[b * px];
+                    for (int i = 0; i < b; i++) {
+                        System.arraycopy(train.pixels(), order[start + i] * px, img, 0, px);
+                        Augmenter.apply(augmentation, img, train.height(), train.width(), rnd, x, i * px);
+                    }
+                    xa = batch.create(x, new Shape(b, 1, train.height(), train.width()));
+                    if (bottom != null) {
+                        xa = bottom.forward(xa);
+                    }
+                }
                 NDArray ya = batch.create(y);
                 try (GradientCollector gc = tr.newGradientCollector()) {
                     NDList pred = tr.forward(new NDList(xa));
@@ -181,6 +224,26 @@ public final class Trainer {
                 tr.step();
             }
         }
+    }
+
+    /** The images of a split as the trainable top sees them: raw, or through the frozen bottom. */
+    private static NDArray inputs(NDManager m, Frozen bottom, ImageSet s) {
+        NDArray x = images(m, s);
+        if (bottom == null) {
+            return x;
+        }
+        NDList parts = new NDList();
+        for (int start = 0; start < s.size(); start += EVAL_BATCH) {
+            parts.add(bottom.forward(x.get(start + ":" + Math.min(s.size(), start + EVAL_BATCH))));
+        }
+        if (parts.size() == 1) {
+            x.close();
+            return parts.head();
+        }
+        NDArray out = NDArrays.concat(parts);
+        parts.close();
+        x.close();
+        return out;
     }
 
     private static NDArray images(NDManager m, ImageSet s) {

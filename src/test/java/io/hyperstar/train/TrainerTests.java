@@ -31,11 +31,12 @@ class TrainerTests {
 
     @Test
     void resumedTrialFollowsTheUninterruptedCurve() throws IOException {
-        // Adam (moment state), all layers trainable, random augmentation: everything a resume could get wrong.
+        // Adam (moment state), all layers trainable, random augmentation: everything a resume could get wrong; then
+        // the frozen-bottom paths (features per batch with augmentation, features cached once without).
         for (HyperParams hp : new HyperParams[] {new HyperParams(0.005f, "adam", 4, "shift"),
-                new HyperParams(0.05f, "sgd", 2, "flip")}) {
-            Path straight = dir.resolve("straight-" + hp.optimizer());
-            Path split = dir.resolve("split-" + hp.optimizer());
+                new HyperParams(0.05f, "sgd", 2, "flip"), new HyperParams(0.005f, "adam", 1, "none")}) {
+            Path straight = dir.resolve("straight-" + hp.finetuneLayers());
+            Path split = dir.resolve("split-" + hp.finetuneLayers());
             TrialResult a = trainer.run(task, 7, hp, 2, Optional.empty(), straight, 11);
             TrialResult first = trainer.run(task, 7, hp, 1, Optional.empty(), split, 11);
             TrialResult b = trainer.run(task, 7, hp, 2, Optional.of(split), split, 11);
