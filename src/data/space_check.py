@@ -22,8 +22,10 @@ names = {}
 if a.configs:
     for r in csv.DictReader(open(a.configs)):
         names[int(r["config_id"])] = "/".join(v for k, v in r.items() if k != "config_id")
-configs = sorted(set.intersection(*(set(v) for v in val.values())))
-tasks = sorted(t for t in val if all(c in val[t] for c in configs))
+# Only tasks with every configuration recorded (a build in progress has one partial task).
+full = max(len(v) for v in val.values())
+tasks = sorted(t for t in val if len(val[t]) == full)
+configs = sorted(set.intersection(*(set(val[t]) for t in tasks)))
 mean = {c: sum(val[t][c] for t in tasks) / len(tasks) for c in configs}
 avg_best = max(configs, key=lambda c: (mean[c], -c))
 print(f"epoch {last}, {len(tasks)} tasks x {len(configs)} configs; best on average: {avg_best} "

@@ -58,8 +58,8 @@ public final class TaskSuite {
         t.add(new TaskRecipe("cyrillic-lower-32-noise", GLYPHS, cyrLower, 15, 12, 12, "noise:0.25", IDX, 308));
         t.add(new TaskRecipe("cyrillic-upper-16-occlude", GLYPHS, cyrUpper.subList(16, 32), 25, 25, 25, "occlude:10",
                 FOLDER, 309));
-        t.add(new TaskRecipe("digits-glyph-10", GLYPHS, all10, 30, 40, 40, "none", FOLDER, 310));
-        t.add(new TaskRecipe("symbols-20", GLYPHS, symbols, 25, 20, 20, "none", IDX, 311));
+        t.add(new TaskRecipe("digits-glyph-10-noise", GLYPHS, all10, 8, 40, 40, "noise:0.3", FOLDER, 310));
+        t.add(new TaskRecipe("symbols-20-few", GLYPHS, symbols, 4, 20, 20, "rotate:30", IDX, 311));
         t.add(new TaskRecipe("shapes-8", SHAPES, Shapes.NAMES, 40, 50, 50, "none", FOLDER, 401));
         return List.copyOf(t);
     }
