@@ -8,7 +8,7 @@
 #
 # With a model in src/main/resources/model (the bootstrap model), the recommender runs too and the dataset is
 # searched twice with the same epoch budget: vanilla Hyperband and task-aware Hyperband, side by side.
-#   DEMO_MODE=replay src/demo/run.sh      replays recorded curves instead of training (seconds)
+#   DEMO_MODE=replay src/demo/run.sh      replays the meta-dataset's recorded curves instead of training (seconds)
 #   DEMO_TASK=mnist-10 DEMO_R=27 src/demo/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,8 +32,8 @@ if [ "$mode" = train ]; then
   "${jvm[@]}" io.hyperstar.catalog.Materializer --data data --only "$task"
   worker_args=(--mode train --data-roots data --checkpoints "$out/checkpoints")
 else
-  worker_args=(--mode replay --curves "${DEMO_CURVES:-src/test/resources/curves/synthetic-curves.csv}")
-  task="${DEMO_TASK:-ds-1}"
+  # The meta-dataset's recorded learning curves: the same search as real training, answered instantly.
+  worker_args=(--mode replay --curves "${DEMO_CURVES:-src/main/resources/metadataset/curves.csv}")
 fi
 echo "== starting Kafka"
 src/local-kafka/kafka.sh start --port "$port" --controller-port $((port + 1)) --dir "$out/kafka"
@@ -81,4 +81,5 @@ fi
 echo "the search took $(( $(date +%s) - start )) s"
 echo
 echo "The search, rung by rung: curl localhost:8080/experiments/$id  (OpenAPI: /q/openapi, metrics: /q/metrics)"
-curl -s "localhost:8080/experiments/$id" | head -c 400; echo " ..."
+curl -s "localhost:8080/experiments/$id" > "$out/experiment.json"
+head -c 400 "$out/experiment.json"; echo " ... (all of it: $out/experiment.json)"

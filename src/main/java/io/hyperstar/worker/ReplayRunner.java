@@ -26,13 +26,13 @@ public final class ReplayRunner implements TrialRunner {
     private ReplayRunner() {
     }
 
-    /** Loads a curves file; the dataset column may be called task or dataset, the accuracy val_top1 or top1. */
+    /** Loads a curves file: the meta-dataset's curves.csv, or any CSV with dataset, config, epoch and accuracy columns. */
     public static ReplayRunner load(Path csv) throws IOException {
         ReplayRunner r = new ReplayRunner();
         Map<String, Map<Integer, double[]>> points = new HashMap<>();
         try (BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
             List<String> header = List.of(in.readLine().trim().split(","));
-            int task = index(header, "task", "dataset");
+            int task = index(header, "task_id", "task", "dataset");
             int config = index(header, "config", "config_id");
             int epoch = index(header, "epoch");
             int top1 = index(header, "val_top1", "top1");
