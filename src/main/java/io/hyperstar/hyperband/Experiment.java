@@ -33,8 +33,6 @@ public final class Experiment {
     public int bracketIndex;
     /** Rung of the current bracket running now. */
     public int rung;
-    /** Configurations of the current rung, in the order they were requested. */
-    public List<Integer> rungConfigs = new ArrayList<>();
     public Map<String, Trial> trials = new LinkedHashMap<>();
     /** Epochs promised to requests sent (the budget check), and epochs workers reported actually training. */
     public long epochsCommitted;

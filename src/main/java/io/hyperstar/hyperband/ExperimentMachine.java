@@ -145,8 +145,7 @@ public final class ExperimentMachine {
         while (!e.budgetExhausted && ++e.bracketIndex < e.plan.size()) {
             Bracket b = e.plan.get(e.bracketIndex);
             e.rung = 0;
-            e.rungConfigs = choose(e, b, b.rungs().get(0).n());
-            for (int config : e.rungConfigs) {
+            for (int config : choose(e, b, b.rungs().get(0).n())) {
                 request(e, config, 0, null, 0, nowMs, orders);
             }
             if (e.outstanding() > 0) {
@@ -170,7 +169,6 @@ public final class ExperimentMachine {
             Rung next = b.rungs().get(e.rung + 1);
             List<Trial> promoted = finished.subList(0, Math.min(next.n(), finished.size()));
             e.rung = next.index();
-            e.rungConfigs = promoted.stream().map(t -> t.configId).toList();
             for (Trial from : promoted) {
                 request(e, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
             }

@@ -84,7 +84,6 @@ public final class ExperimentSerde implements Serde<Experiment> {
         str(out, e.note);
         out.writeInt(e.bracketIndex);
         out.writeInt(e.rung);
-        ints(out, e.rungConfigs);
         out.writeLong(e.epochsCommitted);
         out.writeLong(e.epochsUsed);
         out.writeLong(e.epochsUsedAtBest);
@@ -153,7 +152,6 @@ public final class ExperimentSerde implements Serde<Experiment> {
         e.note = str(in);
         e.bracketIndex = in.readInt();
         e.rung = in.readInt();
-        e.rungConfigs = ints(in);
         e.epochsCommitted = in.readLong();
         e.epochsUsed = in.readLong();
         e.epochsUsedAtBest = in.readLong();
