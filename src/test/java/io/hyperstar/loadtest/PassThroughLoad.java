@@ -58,7 +58,7 @@ final class PassThroughLoad {
             streams.start();
             BenchClients.awaitRunning(streams, failure, clock, "the pass-through topology");
             CpuMeter.Sample before = cpu.sample();
-            driver.thread.start();
+            driver.start();
             clock.await("pass-through", "events", load.totalEvents(), () -> driver.consumed, () -> driver.startedAt,
                     () -> {
                         driver.rethrow();
@@ -83,7 +83,7 @@ final class PassThroughLoad {
     }
 
     /** Sends the waves and reads the copies back, on its own thread (Kafka clients are single-threaded). */
-    private static final class Driver implements AutoCloseable {
+    private static final class Driver extends BackgroundLoop {
 
         private final String in;
         private final String out;
@@ -91,18 +91,16 @@ final class PassThroughLoad {
         private final RunClock clock;
         private final KafkaProducer<String, TrialCompleted> producer;
         private final KafkaConsumer<String, TrialCompleted> consumer;
-        private final Thread thread = new Thread(this::loop, "pass-through-driver");
         private final Latencies latencies = new Latencies();
         private final int[] wave;
         private final int[] pending;
-        private volatile boolean running = true;
         private volatile long consumed;
         private volatile long startedAt;
         private volatile long lastConsumedAt;
         private volatile long anomalies;
-        private volatile Throwable failure;
 
         Driver(String bootstrap, String name, String in, String out, Topics topics, Workload load, RunClock clock) {
+            super("pass-through-driver", "the pass-through driver");
             this.in = in;
             this.out = out;
             this.load = load;
@@ -113,38 +111,34 @@ final class PassThroughLoad {
                     topics.trialCompleted.valueSerde().serializer());
             consumer = new KafkaConsumer<>(BenchClients.consumer(bootstrap, name + "-driver"),
                     topics.trialCompleted.keySerde().deserializer(), topics.trialCompleted.valueSerde().deserializer());
-            thread.setDaemon(true);
         }
 
-        private void loop() {
-            try {
-                consumer.subscribe(List.of(out));
-                while (running && consumer.assignment().isEmpty()) {
-                    clock.check("the pass-through driver waited for its partitions");
-                    consumer.poll(Duration.ofMillis(100));
-                }
-                startedAt = System.nanoTime();
-                for (int x = 0; x < load.experiments(); x++) {
-                    sendWave(x, 0);
-                }
-                while (running && consumed < load.totalEvents()) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    long now = System.nanoTime();
-                    for (ConsumerRecord<String, TrialCompleted> r : records) {
-                        Header sent = r.headers().lastHeader(SENT_AT);
-                        latencies.add(now - ByteBuffer.wrap(sent.value()).getLong());
-                        int x = Integer.parseInt(r.key().substring(4));
-                        if (--pending[x] < 0) {
-                            anomalies++;
-                        } else if (pending[x] == 0 && wave[x] + 1 < load.waves().size()) {
-                            sendWave(x, wave[x] + 1);
-                        }
-                        lastConsumedAt = now;
-                        consumed++;
+        @Override
+        protected void loop() throws Exception {
+            consumer.subscribe(List.of(out));
+            while (running && consumer.assignment().isEmpty()) {
+                clock.check("the pass-through driver waited for its partitions");
+                consumer.poll(Duration.ofMillis(100));
+            }
+            startedAt = System.nanoTime();
+            for (int x = 0; x < load.experiments(); x++) {
+                sendWave(x, 0);
+            }
+            while (running && consumed < load.totalEvents()) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, TrialCompleted> r : records) {
+                    Header sent = r.headers().lastHeader(SENT_AT);
+                    latencies.add(now - ByteBuffer.wrap(sent.value()).getLong());
+                    int x = Integer.parseInt(r.key().substring(4));
+                    if (--pending[x] < 0) {
+                        anomalies++;
+                    } else if (pending[x] == 0 && wave[x] + 1 < load.waves().size()) {
+                        sendWave(x, wave[x] + 1);
                     }
+                    lastConsumedAt = now;
+                    consumed++;
                 }
-            } catch (Throwable t) {
-                failure = t;
             }
         }
 
@@ -170,18 +164,8 @@ final class PassThroughLoad {
             }
         }
 
-        void rethrow() {
-            if (failure != null) {
-                throw new IllegalStateException("the pass-through driver failed: " + failure, failure);
-            }
-        }
-
         @Override
-        public void close() throws InterruptedException {
-            running = false;
-            if (thread.isAlive()) {
-                thread.join(10_000);
-            }
+        protected void closeClients() {
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
         }

@@ -65,8 +65,8 @@ final class SchedulerLoad {
         try {
             streams.start();
             BenchClients.awaitRunning(streams, failure, clock, "the scheduler");
-            worker.thread.start();
-            monitor.thread.start();
+            worker.start();
+            monitor.start();
             while (!worker.ready || !monitor.ready) {
                 worker.rethrow();
                 monitor.rethrow();
@@ -150,7 +150,7 @@ final class SchedulerLoad {
     }
 
     /** Answers every trial request at once and times rung turnarounds, on its own thread. */
-    private static final class Worker implements AutoCloseable {
+    private static final class Worker extends BackgroundLoop {
 
         private final Topics topics;
         private final Workload load;
@@ -158,20 +158,18 @@ final class SchedulerLoad {
         private final RunClock clock;
         private final KafkaConsumer<String, TrialRequested> consumer;
         private final KafkaProducer<String, TrialCompleted> producer;
-        private final Thread thread = new Thread(this::loop, "instant-worker");
         private final Latencies latencies = new Latencies();
         /** Per experiment and wave: answers sent, when the wave's last answer was sent, whether a request was seen. */
         private final int[][] answeredInWave;
         private final long[][] waveAnsweredAt;
         private final boolean[][] waveSeen;
-        private volatile boolean running = true;
         private volatile boolean ready;
         private volatile long answered;
         private volatile long startedAt;
         private volatile long anomalies;
-        private volatile Throwable failure;
 
         Worker(String bootstrap, String name, Topics topics, Workload load, CurveTable curves, RunClock clock) {
+            super("instant-worker", "the instant worker");
             this.topics = topics;
             this.load = load;
             this.curves = curves;
@@ -184,26 +182,22 @@ final class SchedulerLoad {
                     topics.trialRequested.keySerde().deserializer(), topics.trialRequested.valueSerde().deserializer());
             producer = new KafkaProducer<>(BenchClients.producer(bootstrap), topics.trialCompleted.keySerde().serializer(),
                     topics.trialCompleted.valueSerde().serializer());
-            thread.setDaemon(true);
         }
 
-        private void loop() {
-            try {
-                consumer.subscribe(List.of(topics.trialRequested.name()));
-                while (running && consumer.assignment().isEmpty()) {
-                    clock.check("the instant worker waited for its partitions");
-                    consumer.poll(Duration.ofMillis(100));
+        @Override
+        protected void loop() throws Exception {
+            consumer.subscribe(List.of(topics.trialRequested.name()));
+            while (running && consumer.assignment().isEmpty()) {
+                clock.check("the instant worker waited for its partitions");
+                consumer.poll(Duration.ofMillis(100));
+            }
+            ready = true;
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                long polledAt = System.nanoTime();
+                for (ConsumerRecord<String, TrialRequested> rec : records) {
+                    onRequest(rec.value(), polledAt);
                 }
-                ready = true;
-                while (running) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    long polledAt = System.nanoTime();
-                    for (ConsumerRecord<String, TrialRequested> rec : records) {
-                        onRequest(rec.value(), polledAt);
-                    }
-                }
-            } catch (Throwable t) {
-                failure = t;
             }
         }
 
@@ -247,33 +241,21 @@ final class SchedulerLoad {
                     .build();
         }
 
-        void rethrow() {
-            if (failure != null) {
-                throw new IllegalStateException("the instant worker failed: " + failure, failure);
-            }
-        }
-
         @Override
-        public void close() throws InterruptedException {
-            running = false;
-            if (thread.isAlive()) {
-                thread.join(10_000);
-            }
+        protected void closeClients() {
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
         }
     }
 
     /** Reads the scheduler's results and dead letters (read_committed) to know when every search has ended. */
-    private static final class Monitor implements AutoCloseable {
+    private static final class Monitor extends BackgroundLoop {
 
         private final Topics topics;
         private final Workload load;
         private final RunClock clock;
         private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread = new Thread(this::loop, "results-monitor");
         private final Set<String> done = new HashSet<>();
-        private volatile boolean running = true;
         private volatile boolean ready;
         private volatile long completed;
         private volatile long lastCompletedAt;
@@ -281,67 +263,53 @@ final class SchedulerLoad {
         private volatile String firstDeadLetter;
         private volatile long wrongOutcomes;
         private volatile String firstWrong;
-        private volatile Throwable failure;
 
         Monitor(String bootstrap, String name, Topics topics, Workload load, RunClock clock) {
+            super("results-monitor", "the results monitor");
             this.topics = topics;
             this.load = load;
             this.clock = clock;
             consumer = new KafkaConsumer<>(BenchClients.consumer(bootstrap, name + "-monitor"),
                     Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-            thread.setDaemon(true);
         }
 
-        private void loop() {
-            try {
-                consumer.subscribe(new ArrayList<>(List.of(topics.experimentCompleted.name(), topics.deadLetter.name())));
-                while (running && consumer.assignment().isEmpty()) {
-                    clock.check("the results monitor waited for its partitions");
-                    consumer.poll(Duration.ofMillis(100));
-                }
-                ready = true;
-                while (running) {
-                    var records = consumer.poll(Duration.ofMillis(100));
-                    long polledAt = System.nanoTime();
-                    for (ConsumerRecord<byte[], byte[]> rec : records) {
-                        if (rec.topic().equals(topics.deadLetter.name())) {
-                            DeadLetter dl = topics.deadLetter.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
-                            if (firstDeadLetter == null) {
-                                firstDeadLetter = dl.getReason();
-                            }
-                            deadLetters++;
-                            continue;
-                        }
-                        ExperimentCompleted ev = topics.experimentCompleted.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
-                        if (ev.getOutcome() != ExperimentOutcome.ALL_BRACKETS_DONE
-                                || ev.getTrialsRequested() != load.trialsPerExperiment() || !done.add(ev.getExperimentId())) {
-                            if (firstWrong == null) {
-                                firstWrong = ev.toString();
-                            }
-                            wrongOutcomes++;
-                            continue;
-                        }
-                        lastCompletedAt = polledAt;
-                        completed++;
-                    }
-                }
-            } catch (Throwable t) {
-                failure = t;
+        @Override
+        protected void loop() throws Exception {
+            consumer.subscribe(new ArrayList<>(List.of(topics.experimentCompleted.name(), topics.deadLetter.name())));
+            while (running && consumer.assignment().isEmpty()) {
+                clock.check("the results monitor waited for its partitions");
+                consumer.poll(Duration.ofMillis(100));
             }
-        }
-
-        void rethrow() {
-            if (failure != null) {
-                throw new IllegalStateException("the results monitor failed: " + failure, failure);
+            ready = true;
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                long polledAt = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> rec : records) {
+                    if (rec.topic().equals(topics.deadLetter.name())) {
+                        DeadLetter dl = topics.deadLetter.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
+                        if (firstDeadLetter == null) {
+                            firstDeadLetter = dl.getReason();
+                        }
+                        deadLetters++;
+                        continue;
+                    }
+                    ExperimentCompleted ev = topics.experimentCompleted.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
+                    if (ev.getOutcome() != ExperimentOutcome.ALL_BRACKETS_DONE
+                            || ev.getTrialsRequested() != load.trialsPerExperiment() || !done.add(ev.getExperimentId())) {
+                        if (firstWrong == null) {
+                            firstWrong = ev.toString();
+                        }
+                        wrongOutcomes++;
+                        continue;
+                    }
+                    lastCompletedAt = polledAt;
+                    completed++;
+                }
             }
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running = false;
-            if (thread.isAlive()) {
-                thread.join(10_000);
-            }
+        protected void closeClients() {
             consumer.close(Duration.ofSeconds(5));
         }
     }
