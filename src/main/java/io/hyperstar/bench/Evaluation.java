@@ -33,20 +33,30 @@ import java.util.Random;
  * with AP@10 and configurations-to-best against the task's true ranking.
  * <pre>
  * java io.hyperstar.bench.Evaluation [--metadataset DIR[,DIR...]] [--data data] [--out docs/benchmarks]
- *     [--seeds 1] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--methods a,b,...]
- *     [--save-model DIR [--save-variant BM]]
+ *     [--seeds 3] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--top-conv frozen|trained]
+ *     [--methods a,b,...] [--shard K/N] [--report-only] [--save-model DIR [--save-variant BM]]
  * </pre>
- * Writes {@code ap10.csv} (method,task,seed,ap10,configs_to_best), {@code ap10.md} and {@code fig5a.csv}
- * (method,k,mean_best_fraction: the best true accuracy among the first k ranked configurations over the task's
- * best, averaged over tasks and seeds). With {@code --save-model}, also trains that variant on every task and saves
- * it as a model artifact whose validation AP@10 is the variant's leave-one-task-out mean.
+ * Every scored (method, task, seed) is appended to {@code runs/shard-K-of-N.csv} as it finishes, so a stopped run
+ * resumes where it was and N processes (one per core, {@code --shard 0/2} and {@code --shard 1/2}) share the folds.
+ * The report, written after an unsharded run or by {@code --report-only}, merges every runs file into
+ * {@code ap10.csv} (method,task,seed,ap10,configs_to_best), {@code ap10.md} (mean and spread over seeds per task and
+ * on average) and {@code fig5a.csv} (method,k,mean_best_fraction: the best true accuracy among the first k ranked
+ * configurations over the task's best, averaged over tasks and seeds). With {@code --save-model}, also trains that
+ * variant on every task and saves it as a model artifact whose validation AP@10 is the variant's leave-one-task-out
+ * mean.
  */
 public final class Evaluation {
 
     static final List<String> ALL_METHODS = List.of("random", "task-agnostic", "meta-features+rf", "nearest-task",
             "global-mean", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN");
+    static final List<String> BASELINES = ALL_METHODS.subList(0, 5);
+    static final String RUNS_HEADER = "method,task,seed,ap10,configs_to_best,seconds,order";
 
-    record Row(String method, String task, int seed, double ap10, int configsToBest, int[] order) {
+    record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
+
+        String key() {
+            return method + "," + task + "," + seed;
+        }
     }
 
     private final ConfigSpace space;
@@ -61,11 +71,15 @@ public final class Evaluation {
         List<Path> metaDirs = List.of(Path.of("src/main/resources/metadataset"));
         Path data = Path.of("data");
         Path out = Path.of("docs/benchmarks");
-        int seeds = 1;
+        int seeds = 3;
         int epochs = 60;
         int images = 64;
         int batches = 10;
         int configs = 10;
+        boolean trainTop = false;
+        int shard = 0;
+        int shards = 1;
+        boolean reportOnly = false;
         List<String> methods = ALL_METHODS;
         Path saveModel = null;
         String saveVariant = "BM";
@@ -79,7 +93,18 @@ public final class Evaluation {
                 case "--images" -> images = Integer.parseInt(args[++i]);
                 case "--batches" -> batches = Integer.parseInt(args[++i]);
                 case "--configs" -> configs = Integer.parseInt(args[++i]);
+                case "--top-conv" -> trainTop = switch (args[++i]) {
+                    case "trained" -> true;
+                    case "frozen" -> false;
+                    default -> throw new IllegalArgumentException("--top-conv is frozen or trained, not " + args[i]);
+                };
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
+                case "--shard" -> {
+                    String[] kn = args[++i].split("/");
+                    shard = Integer.parseInt(kn[0]);
+                    shards = Integer.parseInt(kn[1]);
+                }
+                case "--report-only" -> reportOnly = true;
                 case "--save-model" -> saveModel = Path.of(args[++i]);
                 case "--save-variant" -> saveVariant = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -87,24 +112,33 @@ public final class Evaluation {
         }
         ConfigSpace space = ConfigSpace.bundled();
         MetaDataset meta = merge(metaDirs, space);
-        Map<String, ImageSet> train = new LinkedHashMap<>();
-        for (MetaDataset.TaskRecord t : meta.tasks()) {
-            train.put(t.id(), TaskData.load(data.resolve("tasks").resolve(t.id())).train());
-        }
         Evaluation e = new Evaluation(space, System.err);
-        List<Row> rows = e.run(meta, train, methods, seeds,
-                TrainSettings.defaults(Variant.BM, epochs, 0).withBatches(images, batches), configs, out,
-                "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x " + space.size()
-                        + " configurations, R = " + meta.epochs() + " epochs; " + seeds + " seed(s); HyperSTAR: "
-                        + epochs + " passes, N_img = " + images + ", B_img = " + batches + ", O_hyper = " + configs
-                        + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH + " images");
-        System.out.println("wrote " + rows.size() + " rows to " + out);
+        TrainSettings base = TrainSettings.defaults(Variant.BM, epochs, 0).withBatches(images, batches)
+                .withTopConvTrained(trainTop);
+        String description = "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x "
+                + space.size() + " configurations, R = " + meta.epochs() + " epochs; " + seeds + " seed(s); HyperSTAR: "
+                + epochs + " passes, N_img = " + images + ", B_img = " + batches + ", O_hyper = " + configs
+                + ", top conv block " + (trainTop ? "trained" : "frozen (features cached per image)")
+                + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH + " images";
+        Map<String, ImageSet> train = new LinkedHashMap<>();
+        if (!reportOnly || saveModel != null) {
+            for (MetaDataset.TaskRecord t : meta.tasks()) {
+                train.put(t.id(), TaskData.load(data.resolve("tasks").resolve(t.id())).train());
+            }
+        }
+        if (!reportOnly) {
+            e.runShard(meta, train, methods, seeds, base, configs, out, shard, shards, description);
+        }
+        if (reportOnly || shards == 1) {
+            List<Row> rows = e.report(meta, methods, out);
+            System.out.println("wrote " + rows.size() + " rows to " + out);
+        }
         if (saveModel != null) {
             String v = saveVariant;
-            Double validation = rows.stream().filter(r -> r.method().equals(v)).mapToDouble(Row::ap10).average()
-                    .stream().boxed().findFirst().orElse(null);
-            ModelArtifact.Metadata saved = e.trainAndSave(meta, train, Variant.fromLabel(v).orElseThrow(
-                    () -> new IllegalArgumentException("unknown variant " + v)), epochs, images, batches, configs,
+            Double validation = readRuns(out.resolve("runs")).stream().filter(r -> r.method().equals(v))
+                    .mapToDouble(Row::ap10).average().stream().boxed().findFirst().orElse(null);
+            ModelArtifact.Metadata saved = e.trainAndSave(meta, train, base.withVariant(Variant.fromLabel(v)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v)), configs, 1),
                     validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
                     + saved.validationAp10() + ")");
@@ -115,17 +149,15 @@ public final class Evaluation {
      * Trains the chosen variant on every task of the meta-dataset and saves it; {@code validation} is the variant's
      * leave-one-task-out AP@10 (the figure the meta-learner gates a new model on).
      */
-    ModelArtifact.Metadata trainAndSave(MetaDataset meta, Map<String, ImageSet> images, Variant variant, int epochs,
-                                        int perBatch, int batches, int configs, Double validation, Path dir)
-            throws IOException {
+    ModelArtifact.Metadata trainAndSave(MetaDataset meta, Map<String, ImageSet> images, TrainSettings ts,
+                                        Double validation, Path dir) throws IOException {
         ai.djl.engine.Engine.getInstance().setRandomSeed(1);
-        TrainSettings ts = new TrainSettings(variant, epochs, perBatch, batches, configs, 5, 1f, 0.1f, 1e-3f, 1);
         try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
             new MetaTrainer(model, ts).train(meta.tasks().stream()
                     .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
             String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
             return ModelArtifact.save(model, new ModelArtifact.Metadata(ModelArtifact.FORMAT,
-                    now + "-" + variant.label(), space.fingerprint(), Architecture.DEFAULT, variant.label(),
+                    now + "-" + ts.variant().label(), space.fingerprint(), Architecture.DEFAULT, ts.variant().label(),
                     meta.tasks().stream().map(MetaDataset.TaskRecord::id).toList(), meta.records(), validation, null,
                     now), dir);
         }
@@ -150,40 +182,116 @@ public final class Evaluation {
         return new MetaDataset(epochs, tasks);
     }
 
+    /** One process's whole run and the report (the single-process form; tests use it). */
     List<Row> run(MetaDataset meta, Map<String, ImageSet> images, List<String> methods, int seeds,
                   TrainSettings base, int configsPerStep, Path out, String description) throws IOException {
-        List<MetaDataset.TaskRecord> tasks = meta.tasks();
-        List<Row> rows = new ArrayList<>();
-        Map<String, float[]> globalMeans = new LinkedHashMap<>();
-        if (methods.contains("global-mean")) {
-            try (GlobalMeanBaseline g = new GlobalMeanBaseline(space, Architecture.DEFAULT)) {
-                for (MetaDataset.TaskRecord t : tasks) {
-                    globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
-                }
-            }
+        runShard(meta, images, methods, seeds, base, configsPerStep, out, 0, 1, description);
+        return report(meta, methods, out);
+    }
+
+    /**
+     * Scores every (method, seed) on the folds k with k mod shards == shard, appending each row to this shard's
+     * runs file as soon as it is scored; rows already in the file are skipped (resume).
+     */
+    void runShard(MetaDataset meta, Map<String, ImageSet> images, List<String> methods, int seeds,
+                  TrainSettings base, int configsPerStep, Path out, int shard, int shards, String description)
+            throws IOException {
+        Path runs = out.resolve("runs");
+        Files.createDirectories(runs);
+        Files.writeString(runs.resolve("description.txt"), description + "\n");
+        Path file = runs.resolve("shard-" + shard + "-of-" + shards + ".csv");
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (Row r : readRunsFile(file)) {
+            done.add(r.key());
         }
-        for (int k = 0; k < tasks.size(); k++) {
+        if (!Files.exists(file)) {
+            Files.writeString(file, RUNS_HEADER + "\n");
+        }
+        List<MetaDataset.TaskRecord> tasks = meta.tasks();
+        Map<String, float[]> globalMeans = new LinkedHashMap<>();
+        int total = 0;
+        for (int k = shard; k < tasks.size(); k += shards) {
+            total += seeds * methods.size();
+        }
+        int finished = done.size();
+        long t0 = System.nanoTime();
+        int scoredHere = 0;
+        for (int k = shard; k < tasks.size(); k += shards) {
             MetaDataset.TaskRecord test = tasks.get(k);
             List<MetaDataset.TaskRecord> trainTasks = new ArrayList<>(tasks);
             trainTasks.remove(k);
             int[] truth = test.trueRanking();
             for (int seed = 1; seed <= seeds; seed++) {
                 for (String method : methods) {
+                    Row pending = new Row(method, test.id(), seed, 0, 0, 0, null);
+                    if (done.contains(pending.key())) {
+                        continue;
+                    }
+                    if (method.equals("global-mean") && globalMeans.isEmpty()) {
+                        try (GlobalMeanBaseline g = new GlobalMeanBaseline(space, Architecture.DEFAULT)) {
+                            for (MetaDataset.TaskRecord t : tasks) {
+                                globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
+                            }
+                        }
+                    }
                     long start = System.nanoTime();
                     // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same table.
                     ai.djl.engine.Engine.getInstance().setRandomSeed((int) (seed * 1000L + k));
                     float[] scores = scores(method, test, trainTasks, images, globalMeans, base, configsPerStep,
                             seed * 1000L + k);
                     int[] order = Metrics.orderDescending(scores);
+                    double seconds = (System.nanoTime() - start) / 1e9;
                     Row row = new Row(method, test.id(), seed, Metrics.ap10(order, truth),
-                            Metrics.configsToBest(order, test.valAtR()), order);
-                    rows.add(row);
-                    log.printf(Locale.ROOT, "[%d/%d] %-14s seed %d %-26s AP@10 %.3f  to-best %2d  (%.1f s)%n", k + 1,
-                            tasks.size(), method, seed, test.id(), row.ap10(), row.configsToBest(),
-                            (System.nanoTime() - start) / 1e9);
+                            Metrics.configsToBest(order, test.valAtR()), seconds, order);
+                    Files.writeString(file, format(row), java.nio.file.StandardOpenOption.APPEND);
+                    finished++;
+                    scoredHere++;
+                    double perRow = (System.nanoTime() - t0) / 1e9 / scoredHere;
+                    log.printf(Locale.ROOT, "[%d/%d] fold %d %-14s seed %d %-26s AP@10 %.3f  to-best %2d  (%.1f s) "
+                                    + "| %.1f rows/min, ETA %s%n", finished, total, k + 1, method, seed, test.id(),
+                            row.ap10(), row.configsToBest(), seconds, 60 / perRow,
+                            MetaDatasetBuilder.duration((total - finished) * perRow));
                 }
             }
-            write(rows, tasks, methods, out, description);
+        }
+    }
+
+    private static String format(Row r) {
+        StringBuilder order = new StringBuilder();
+        for (int c : r.order()) {
+            order.append(order.length() == 0 ? "" : " ").append(c);
+        }
+        return String.format(Locale.ROOT, "%s,%s,%d,%.4f,%d,%.2f,%s%n", r.method(), r.task(), r.seed(), r.ap10(),
+                r.configsToBest(), r.seconds(), order);
+    }
+
+    static List<Row> readRuns(Path runs) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        if (Files.isDirectory(runs)) {
+            try (var files = Files.list(runs)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted().toList()) {
+                    rows.addAll(readRunsFile(f));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** A runs file's complete rows; a line torn by a crash (fewer fields) is ignored and will be scored again. */
+    private static List<Row> readRunsFile(Path file) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return rows;
+        }
+        List<String> lines = Files.readAllLines(file);
+        for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = l.split(",");
+            if (f.length != 7) {
+                continue;
+            }
+            int[] order = Arrays.stream(f[6].trim().split(" ")).mapToInt(Integer::parseInt).toArray();
+            rows.add(new Row(f[0], f[1], Integer.parseInt(f[2]), Double.parseDouble(f[3]), Integer.parseInt(f[4]),
+                    Double.parseDouble(f[5]), order));
         }
         return rows;
     }
@@ -249,8 +357,7 @@ public final class Evaluation {
             default -> {
                 Variant v = Variant.fromLabel(method).orElseThrow(() -> new IllegalArgumentException("unknown method " + method + "; known: "
                                 + ALL_METHODS));
-                TrainSettings ts = new TrainSettings(v, base.epochs(), base.imagesPerBatch(), base.batchesPerTask(),
-                        configsPerStep, base.window(), base.alpha(), base.beta(), base.learningRate(), seed);
+                TrainSettings ts = base.withVariant(v, configsPerStep, seed);
                 try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
                     MetaTrainer.TrainingResult r = new MetaTrainer(model, ts).train(trainTasks.stream()
                             .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
@@ -309,8 +416,22 @@ public final class Evaluation {
         return s;
     }
 
-    private static void write(List<Row> rows, List<MetaDataset.TaskRecord> tasks, List<String> methods, Path out,
-                              String description) throws IOException {
+    /**
+     * Merges every runs file under {@code out/runs} into ap10.csv, ap10.md and fig5a.csv, methods in the order
+     * given (then any others found), tasks in the meta-dataset's order.
+     */
+    List<Row> report(MetaDataset meta, List<String> methodOrder, Path out) throws IOException {
+        Map<String, Row> unique = new LinkedHashMap<>();
+        for (Row r : readRuns(out.resolve("runs"))) {
+            unique.putIfAbsent(r.key(), r);
+        }
+        List<String> methods = new ArrayList<>(methodOrder);
+        unique.values().stream().map(Row::method).distinct().filter(m -> !methods.contains(m)).forEach(methods::add);
+        methods.removeIf(m -> unique.values().stream().noneMatch(r -> r.method().equals(m)));
+        List<String> taskOrder = meta.tasks().stream().map(MetaDataset.TaskRecord::id).toList();
+        List<Row> rows = new ArrayList<>(unique.values());
+        rows.sort(java.util.Comparator.comparingInt((Row r) -> methods.indexOf(r.method()))
+                .thenComparingInt(r -> taskOrder.indexOf(r.task())).thenComparingInt(Row::seed));
         Files.createDirectories(out);
         StringBuilder csv = new StringBuilder("method,task,seed,ap10,configs_to_best\n");
         for (Row r : rows) {
@@ -318,37 +439,16 @@ public final class Evaluation {
                     r.configsToBest()));
         }
         Files.writeString(out.resolve("ap10.csv"), csv);
-
-        List<String> done = rows.stream().map(Row::task).distinct().toList();
-        StringBuilder md = new StringBuilder("# Leave-one-task-out AP@10 (Tables 1-2 on our task suite)\n\n");
-        md.append(description).append(".\n\n");
-        md.append("AP@10 in %, mean over seeds; the last columns are the mean over tasks of AP@10 and of the number "
-                + "of configurations evaluated in ranked order before the best one (configurations-to-best; "
-                + "lower is better). Written by `io.hyperstar.bench.Evaluation`.\n\n");
-        md.append("| method | ").append(String.join(" | ", done)).append(" | mean AP@10 | mean configs-to-best |\n");
-        md.append("|---|").append("---:|".repeat(done.size())).append("---:|---:|\n");
-        for (String m : methods) {
-            md.append("| ").append(m).append(" |");
-            double sum = 0;
-            double ctb = 0;
-            int n = 0;
-            for (String t : done) {
-                List<Row> rs = rows.stream().filter(r -> r.method().equals(m) && r.task().equals(t)).toList();
-                double ap = rs.stream().mapToDouble(Row::ap10).average().orElse(Double.NaN);
-                md.append(String.format(Locale.ROOT, " %.1f |", 100 * ap));
-                sum += ap;
-                ctb += rs.stream().mapToInt(Row::configsToBest).average().orElse(Double.NaN);
-                n++;
-            }
-            md.append(String.format(Locale.ROOT, " **%.1f** | %.1f |%n", 100 * sum / n, ctb / n));
-        }
-        Files.writeString(out.resolve("ap10.md"), md);
+        Path descriptionFile = out.resolve("runs").resolve("description.txt");
+        String description = Files.exists(descriptionFile) ? Files.readString(descriptionFile).trim() : "";
+        Files.writeString(out.resolve("ap10.md"), markdown(rows, methods, taskOrder, description));
 
         // Figure 5a: best accuracy reached after k configurations in ranked order, relative to the task's best.
         Map<String, double[]> curve = new LinkedHashMap<>();
         Map<String, Integer> count = new LinkedHashMap<>();
         for (Row r : rows) {
-            double[] acc = tasks.stream().filter(t -> t.id().equals(r.task())).findFirst().orElseThrow().valAtR();
+            double[] acc = meta.tasks().stream().filter(t -> t.id().equals(r.task())).findFirst().orElseThrow()
+                    .valAtR();
             double best = Arrays.stream(acc).max().orElse(1);
             double[] c = curve.computeIfAbsent(r.method(), x -> new double[acc.length]);
             double running = 0;
@@ -366,5 +466,99 @@ public final class Evaluation {
             }
         }
         Files.writeString(out.resolve("fig5a.csv"), fig);
+        return rows;
+    }
+
+    /** Mean and spread (standard deviation over seeds) of a statistic, per method, task and on average. */
+    private static String markdown(List<Row> rows, List<String> methods, List<String> taskOrder, String description) {
+        List<String> tasks = taskOrder.stream().filter(t -> rows.stream().anyMatch(r -> r.task().equals(t))).toList();
+        List<Integer> seeds = rows.stream().map(Row::seed).distinct().sorted().toList();
+        StringBuilder md = new StringBuilder("# Leave-one-task-out evaluation (Tables 1-2 and Figure 5a on our task suite)\n\n");
+        md.append(description).append(".\n\n");
+        md.append("Written by `io.hyperstar.bench.Evaluation` from `runs/*.csv`. Each fold trains on the other ")
+                .append(taskOrder.size() - 1).append(" tasks and ranks the held-out one; AP@10 (in %) compares the ")
+                .append("predicted top 10 with the true top 10; configurations-to-best counts the configurations ")
+                .append("evaluated in ranked order up to and including the true best (lower is better). ")
+                .append("Spread: ± one standard deviation over seeds (per task: of the task's AP@10; on average: of ")
+                .append("the per-seed mean over tasks).\n\n");
+        md.append("## On average (Table 1's last column)\n\n");
+        md.append("| method | mean AP@10 | mean configs-to-best | tasks x seeds | CPU s per fold |\n|---|---:|---:|---:|---:|\n");
+        Map<String, Double> meanAp = new LinkedHashMap<>();
+        Map<String, Double> meanCtb = new LinkedHashMap<>();
+        for (String m : methods) {
+            List<Row> rs = rows.stream().filter(r -> r.method().equals(m)).toList();
+            double[] perSeedAp = seeds.stream().mapToDouble(s -> rs.stream().filter(r -> r.seed() == s)
+                    .mapToDouble(Row::ap10).average().orElse(Double.NaN)).filter(d -> !Double.isNaN(d)).toArray();
+            double[] perSeedCtb = seeds.stream().mapToDouble(s -> rs.stream().filter(r -> r.seed() == s)
+                    .mapToInt(Row::configsToBest).average().orElse(Double.NaN)).filter(d -> !Double.isNaN(d))
+                    .toArray();
+            meanAp.put(m, rs.stream().mapToDouble(Row::ap10).average().orElse(Double.NaN));
+            meanCtb.put(m, rs.stream().mapToInt(Row::configsToBest).average().orElse(Double.NaN));
+            md.append(String.format(Locale.ROOT, "| %s | **%.1f** ± %.1f | %.1f ± %.1f | %d | %.1f |%n", m,
+                    100 * meanAp.get(m), 100 * sd(perSeedAp), meanCtb.get(m), sd(perSeedCtb), rs.size(),
+                    rs.stream().mapToDouble(Row::seconds).average().orElse(0)));
+        }
+        md.append('\n').append(verdict(meanAp, meanCtb)).append("\n\n");
+        md.append("## AP@10 per task (Tables 1-2), mean ± spread over seeds\n\n");
+        int chunk = 6;
+        for (int from = 0; from < tasks.size(); from += chunk) {
+            List<String> part = tasks.subList(from, Math.min(tasks.size(), from + chunk));
+            md.append("| method | ").append(String.join(" | ", part)).append(" |\n");
+            md.append("|---|").append("---:|".repeat(part.size())).append('\n');
+            for (String m : methods) {
+                md.append("| ").append(m).append(" |");
+                for (String t : part) {
+                    double[] ap = rows.stream().filter(r -> r.method().equals(m) && r.task().equals(t))
+                            .mapToDouble(Row::ap10).toArray();
+                    md.append(String.format(Locale.ROOT, " %.1f ± %.1f |", 100 * Arrays.stream(ap).average()
+                            .orElse(Double.NaN), 100 * sd(ap)));
+                }
+                md.append('\n');
+            }
+            md.append('\n');
+        }
+        md.append("## Configurations to the best, per task (mean over seeds)\n\n");
+        md.append("| method | ").append(String.join(" | ", tasks)).append(" |\n");
+        md.append("|---|").append("---:|".repeat(tasks.size())).append('\n');
+        for (String m : methods) {
+            md.append("| ").append(m).append(" |");
+            for (String t : tasks) {
+                md.append(String.format(Locale.ROOT, " %.1f |", rows.stream()
+                        .filter(r -> r.method().equals(m) && r.task().equals(t)).mapToInt(Row::configsToBest)
+                        .average().orElse(Double.NaN)));
+            }
+            md.append('\n');
+        }
+        md.append("\n![Figure 5a](fig5a.png)\n");
+        return md.toString();
+    }
+
+    /** The issue's two targets, computed: +25% relative mean AP@10 over the best baseline, half its configs-to-best. */
+    static String verdict(Map<String, Double> meanAp, Map<String, Double> meanCtb) {
+        String bestBaseline = BASELINES.stream().filter(meanAp::containsKey)
+                .max(java.util.Comparator.comparingDouble(meanAp::get)).orElse(null);
+        String bestOurs = meanAp.keySet().stream().filter(m -> !BASELINES.contains(m))
+                .max(java.util.Comparator.comparingDouble(meanAp::get)).orElse(null);
+        if (bestBaseline == null || bestOurs == null) {
+            return "Targets not computed: the runs hold no baseline or no HyperSTAR variant.";
+        }
+        String fewestBaseline = BASELINES.stream().filter(meanCtb::containsKey)
+                .min(java.util.Comparator.comparingDouble(meanCtb::get)).orElseThrow();
+        double gain = meanAp.get(bestOurs) / meanAp.get(bestBaseline) - 1;
+        double ratio = meanCtb.get(bestOurs) / meanCtb.get(fewestBaseline);
+        return String.format(Locale.ROOT, "Best variant **%s** (AP@10 %.1f) against the best baseline **%s** (%.1f): "
+                        + "**%+.1f%%** relative (target +25%%: %s). Configurations to the best: %s needs %.1f, the best "
+                        + "baseline on that count (%s) %.1f, a ratio of **%.2f** (target at most 0.5: %s).",
+                bestOurs, 100 * meanAp.get(bestOurs), bestBaseline, 100 * meanAp.get(bestBaseline), 100 * gain,
+                gain >= 0.25 ? "met" : "missed", bestOurs, meanCtb.get(bestOurs), fewestBaseline,
+                meanCtb.get(fewestBaseline), ratio, ratio <= 0.5 ? "met" : "missed");
+    }
+
+    private static double sd(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double mean = Arrays.stream(v).average().orElse(0);
+        return Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1));
     }
 }

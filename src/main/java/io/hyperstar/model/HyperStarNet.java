@@ -33,6 +33,9 @@ public final class HyperStarNet extends AbstractBlock {
     /** Output of the frozen stem for a 28x28 image: conv blocks 1-2 leave 32 channels at 7x7. */
     public static final Shape STEM_OUT = new Shape(32, 7, 7);
 
+    /** Size of the flattened output of all three conv blocks for a 28x28 image. */
+    public static final int BACKBONE_FEATURES = 288;
+
     private final Architecture arch;
     private final SequentialBlock stem;
     private final Block topConv;
@@ -115,10 +118,25 @@ public final class HyperStarNet extends AbstractBlock {
         long sets = s.get(0);
         long n = s.get(1);
         NDArray x = stemFeatures.reshape(new Shape(sets * n).addAll(s.slice(2)));
-        x = topConv.forward(ps, new NDList(x), training).head().reshape(sets * n, -1);
+        x = topConv.forward(ps, new NDList(x), training).head();
+        return embedBackboneFeatures(ps, x.reshape(sets, n, -1), training);
+    }
+
+    /**
+     * Task embeddings of S sets of N backbone features (S, N, 288), the top conv block's flattened output -> (S, d):
+     * projection, set layer, mean. Meta-training with a frozen top conv block caches these features per image.
+     */
+    public NDArray embedBackboneFeatures(ParameterStore ps, NDArray features, boolean training) {
+        Shape s = features.getShape();
+        NDArray x = features.reshape(s.get(0) * s.get(1), -1);
         x = Activation.relu(projection.forward(ps, new NDList(x), training).head());
-        x = setLayer.forward(ps, new NDList(x.reshape(sets, n, arch.embedding())), training).head();
+        x = setLayer.forward(ps, new NDList(x.reshape(s.get(0), s.get(1), arch.embedding())), training).head();
         return x.mean(new int[] {1});
+    }
+
+    /** The trainable top conv block of the backbone. */
+    public Block topConv() {
+        return topConv;
     }
 
     /** Configuration embeddings of one-hot encodings (C, width) -> (C, d). */

@@ -78,9 +78,11 @@ public final class MetaTrainer {
         long start = System.nanoTime();
         HyperStarNet net = model.net();
         NDManager root = model.manager();
+        // Whatever does not train is computed once per image: the stem always, the top conv block when frozen.
+        boolean top = settings.trainTopConv();
         List<float[]> stems = new ArrayList<>();
         for (TrainingTask t : tasks) {
-            stems.add(stemFeatures(t.images()));
+            stems.add(top ? stemFeatures(t.images()) : backboneFeatures(t.images()));
         }
         double[][] r = similarity(tasks);
 
@@ -92,10 +94,16 @@ public final class MetaTrainer {
         for (Pair<String, Parameter> p : net.stem().getParameters()) {
             stemIds.add(p.getValue().getId());
         }
+        if (!top) {
+            for (Pair<String, Parameter> p : net.topConv().getParameters()) {
+                stemIds.add(p.getValue().getId());
+            }
+        }
         List<Parameter> encoderParams = new ArrayList<>();
         List<Parameter> discParams = new ArrayList<>();
         net.freezeParameters(false);
         net.stem().freezeParameters(true);
+        net.topConv().freezeParameters(!top);
         for (Pair<String, Parameter> p : net.getParameters()) {
             Parameter param = p.getValue();
             if (!stemIds.contains(param.getId())) {
@@ -109,8 +117,8 @@ public final class MetaTrainer {
 
         Random rnd = new Random(settings.seed());
         int n = settings.imagesPerBatch();
-        long[] stemShape = HyperStarNet.STEM_OUT.getShape();
-        int stemSize = (int) HyperStarNet.STEM_OUT.size();
+        Shape featureShape = top ? HyperStarNet.STEM_OUT : new Shape(HyperStarNet.BACKBONE_FEATURES);
+        int stemSize = (int) featureShape.size();
         // Latest (detached) embedding of every task: the other side of the L_sim pairs.
         Map<Integer, float[]> bank = new HashMap<>();
         List<EpochLoss> history = new ArrayList<>();
@@ -143,14 +151,14 @@ public final class MetaTrainer {
                     }
                     try (NDManager step = root.newSubManager()) {
                         ParameterStore ps = new ParameterStore(step, false);
-                        NDArray x = step.create(feats, new Shape(1, n, stemShape[0], stemShape[1], stemShape[2]));
+                        NDArray x = step.create(feats, new Shape(1, n).addAll(featureShape));
                         NDArray oneHot = model.oneHot(step, configs);
                         NDArray y = step.create(targets, new Shape(1, configs.length));
                         float[] tl;
                         zeroGradients(encoderParams);
                         zeroGradients(discParams);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray t = net.taskEmbeddings(ps, x, true);
+                            NDArray t = top ? net.taskEmbeddings(ps, x, true) : net.embedBackboneFeatures(ps, x, true);
                             NDArray s = net.configEmbeddings(ps, oneHot, true);
                             NDArray perf = net.scores(ps, t, s, true).sub(y).square().mean();
                             NDArray loss = perf;
@@ -283,7 +291,16 @@ public final class MetaTrainer {
 
     /** The frozen stem's output for every image of a task, computed once (the stem never changes in training). */
     float[] stemFeatures(ImageSet images) {
-        int stemSize = (int) HyperStarNet.STEM_OUT.size();
+        return perImage(images, (ps, x) -> model.net().stemFeatures(ps, x), (int) HyperStarNet.STEM_OUT.size());
+    }
+
+    /** The frozen backbone's output (all three conv blocks) for every image of a task. */
+    float[] backboneFeatures(ImageSet images) {
+        return perImage(images, (ps, x) -> model.net().backboneFeatures(ps, x), HyperStarNet.BACKBONE_FEATURES);
+    }
+
+    private float[] perImage(ImageSet images, java.util.function.BiFunction<ParameterStore, NDArray, NDArray> f,
+                             int stemSize) {
         float[] out = new float[images.size() * stemSize];
         for (int from = 0; from < images.size(); from += STEM_CHUNK) {
             int to = Math.min(images.size(), from + STEM_CHUNK);
@@ -291,8 +308,8 @@ public final class MetaTrainer {
                 float[] px = java.util.Arrays.copyOfRange(images.pixels(), from * images.pixelsPerImage(),
                         to * images.pixelsPerImage());
                 NDArray x = m.create(px, new Shape(to - from, 1, images.height(), images.width()));
-                float[] f = model.net().stemFeatures(new ParameterStore(m, false), x).toFloatArray();
-                System.arraycopy(f, 0, out, from * stemSize, f.length);
+                float[] feats = f.apply(new ParameterStore(m, false), x).toFloatArray();
+                System.arraycopy(feats, 0, out, from * stemSize, feats.length);
             }
         }
         return out;

@@ -13,9 +13,20 @@ package io.hyperstar.model;
  * @param beta         weight of L_adv
  * @param learningRate Adam's learning rate for the encoders, predictor and discriminator
  * @param seed         seeds task order, batch and configuration sampling
+ * @param trainTopConv whether the backbone's top conv block trains with the rest (end to end above the frozen
+ *                     stem) or stays as pre-trained, so that its output can be cached per image: about ten times
+ *                     cheaper a step, which is what makes a many-fold, many-seed evaluation fit on a CPU
  */
 public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int batchesPerTask, int configsPerStep,
-                            int window, float alpha, float beta, float learningRate, long seed) {
+                            int window, float alpha, float beta, float learningRate, long seed,
+                            boolean trainTopConv) {
+
+    /** Settings that train the top conv block (the shipped model's setting). */
+    public TrainSettings(Variant variant, int epochs, int imagesPerBatch, int batchesPerTask, int configsPerStep,
+                         int window, float alpha, float beta, float learningRate, long seed) {
+        this(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta, learningRate, seed,
+                true);
+    }
 
     /** The paper's N_img = 64, B_img = 10, O_hyper = 10; L, alpha, beta and the learning rate are ours. */
     public static TrainSettings defaults(Variant variant, int epochs, long seed) {
@@ -24,11 +35,21 @@ public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int
 
     public TrainSettings withEpochs(int e) {
         return new TrainSettings(variant, e, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed);
+                learningRate, seed, trainTopConv);
     }
 
     public TrainSettings withBatches(int imagesPerBatch, int batchesPerTask) {
         return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed);
+                learningRate, seed, trainTopConv);
+    }
+
+    public TrainSettings withTopConvTrained(boolean train) {
+        return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
+                learningRate, seed, train);
+    }
+
+    public TrainSettings withVariant(Variant v, int configsPerStep, long seed) {
+        return new TrainSettings(v, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
+                learningRate, seed, trainTopConv);
     }
 }

@@ -22,7 +22,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The leave-one-task-out harness end to end on three small tasks: every method, every task, the three files. */
+/**
+ * The leave-one-task-out harness end to end on three small tasks: every method, every task, the three files, and a
+ * rerun that resumes instead of scoring again.
+ */
 class EvaluationTests {
 
     @TempDir
@@ -62,7 +65,18 @@ class EvaluationTests {
         List<String> csv = Files.readAllLines(out.resolve("ap10.csv"));
         assertThat(csv.get(0)).isEqualTo("method,task,seed,ap10,configs_to_best");
         assertThat(csv).hasSize(1 + rows.size());
-        assertThat(Files.readString(out.resolve("ap10.md"))).contains("| meta-features+rf |", "| BM |", "shapes-2");
+        assertThat(Files.readString(out.resolve("ap10.md"))).contains("| meta-features+rf |", "| BM |", "shapes-2",
+                " ± ", "relative (target +25%");
         assertThat(Files.readAllLines(out.resolve("fig5a.csv"))).hasSize(1 + methods.size() * space.size());
+
+        // A second run over the same folder resumes: nothing is scored again and the report is the same.
+        String table = Files.readString(out.resolve("ap10.csv"));
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        List<Evaluation.Row> resumed = new Evaluation(space, new PrintStream(again, true, StandardCharsets.UTF_8))
+                .run(new MetaDataset(2, tasks), images, methods, 1,
+                        TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), 10, out, "test");
+        assertThat(again.toString(StandardCharsets.UTF_8)).doesNotContain("AP@10");
+        assertThat(resumed).hasSize(rows.size());
+        assertThat(Files.readString(out.resolve("ap10.csv"))).isEqualTo(table);
     }
 }
