@@ -34,7 +34,9 @@ import java.util.Random;
  * <pre>
  * java io.hyperstar.bench.Evaluation [--metadataset DIR[,DIR...]] [--data data] [--out docs/benchmarks]
  *     [--seeds 3] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--top-conv frozen|trained]
- *     [--methods a,b,...] [--shard K/N] [--report-only] [--save-model DIR [--save-variant BM]]
+ *     [--sets-per-step 1] [--lr 0.001] [--space config-space.json]
+ *     [--methods a,b,...] [--shard K/N] [--report-only]
+ *     [--save-model DIR [--save-variant BM] [--hold-out TASK,...]]
  * </pre>
  * Every scored (method, task, seed) is appended to {@code runs/shard-K-of-N.csv} as it finishes, so a stopped run
  * resumes where it was and N processes (one per core, {@code --shard 0/2} and {@code --shard 1/2}) share the folds.
@@ -43,7 +45,7 @@ import java.util.Random;
  * on average) and {@code fig5a.csv} (method,k,mean_best_fraction: the best true accuracy among the first k ranked
  * configurations over the task's best, averaged over tasks and seeds). With {@code --save-model}, also trains that
  * variant on every task and saves it as a model artifact whose validation AP@10 is the variant's leave-one-task-out
- * mean.
+ * mean; {@code --hold-out} leaves tasks out of that model (the demo ranks a task the shipped model never saw).
  */
 public final class Evaluation {
 
@@ -81,8 +83,12 @@ public final class Evaluation {
         int shards = 1;
         boolean reportOnly = false;
         List<String> methods = ALL_METHODS;
+        int setsPerStep = 1;
+        float learningRate = 1e-3f;
+        ConfigSpace space = ConfigSpace.bundled();
         Path saveModel = null;
         String saveVariant = "BM";
+        List<String> holdOut = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -99,6 +105,13 @@ public final class Evaluation {
                     default -> throw new IllegalArgumentException("--top-conv is frozen or trained, not " + args[i]);
                 };
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
+                case "--sets-per-step" -> setsPerStep = Integer.parseInt(args[++i]);
+                case "--lr" -> learningRate = Float.parseFloat(args[++i]);
+                case "--space" -> {
+                    try (var in = Files.newInputStream(Path.of(args[++i]))) {
+                        space = ConfigSpace.parse(in);
+                    }
+                }
                 case "--shard" -> {
                     String[] kn = args[++i].split("/");
                     shard = Integer.parseInt(kn[0]);
@@ -107,18 +120,20 @@ public final class Evaluation {
                 case "--report-only" -> reportOnly = true;
                 case "--save-model" -> saveModel = Path.of(args[++i]);
                 case "--save-variant" -> saveVariant = args[++i];
+                case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        ConfigSpace space = ConfigSpace.bundled();
         MetaDataset meta = merge(metaDirs, space);
         Evaluation e = new Evaluation(space, System.err);
-        TrainSettings base = TrainSettings.defaults(Variant.BM, epochs, 0).withBatches(images, batches)
-                .withTopConvTrained(trainTop);
+        TrainSettings d = TrainSettings.defaults(Variant.BM, epochs, 0);
+        TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, d.window(), d.alpha(),
+                d.beta(), learningRate, 0, trainTop, setsPerStep);
         String description = "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x "
                 + space.size() + " configurations, R = " + meta.epochs() + " epochs; " + seeds + " seed(s); HyperSTAR: "
                 + epochs + " passes, N_img = " + images + ", B_img = " + batches + ", O_hyper = " + configs
-                + ", top conv block " + (trainTop ? "trained" : "frozen (features cached per image)")
+                + ", top conv block " + (trainTop ? "trained" : "frozen (features cached per image)") + ", "
+                + setsPerStep + " image batch(es) per update, Adam learning rate " + learningRate
                 + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH + " images";
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
@@ -137,7 +152,10 @@ public final class Evaluation {
             String v = saveVariant;
             Double validation = readRuns(out.resolve("runs")).stream().filter(r -> r.method().equals(v))
                     .mapToDouble(Row::ap10).average().stream().boxed().findFirst().orElse(null);
-            ModelArtifact.Metadata saved = e.trainAndSave(meta, train, base.withVariant(Variant.fromLabel(v)
+            List<String> excluded = holdOut;
+            MetaDataset kept = new MetaDataset(meta.epochs(), meta.tasks().stream()
+                    .filter(t -> !excluded.contains(t.id())).toList());
+            ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(Variant.fromLabel(v)
                     .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v)), configs, 1),
                     validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "

@@ -30,7 +30,9 @@ import java.util.Set;
 /**
  * The offline meta-learning phase (paper Algorithm 1): for each task, a hyperparameter batch of O_hyper
  * configurations and B_img image batches; each image batch is one update of the encoders and predictor on
- * L_perf + alpha L_sim + beta L_adv, followed by one update of the discriminator.
+ * L_perf + alpha L_sim + beta L_adv, followed by one update of the discriminator. With setsPerStep > 1, that many of
+ * the task's image batches go through the network together as one update (their losses averaged): the same images
+ * per pass in fewer, larger steps, since on a CPU a step costs mostly its fixed per-operation overhead.
  */
 public final class MetaTrainer {
 
@@ -143,15 +145,19 @@ public final class MetaTrainer {
                 }
                 Deque<float[]> window = new ArrayDeque<>();
                 int size = task.images().size();
-                for (int b = 0; b < settings.batchesPerTask(); b++) {
-                    int[] idx = ImageBatches.sample(size, 1, n, rnd)[0];
-                    float[] feats = new float[n * stemSize];
-                    for (int i = 0; i < n; i++) {
-                        System.arraycopy(stems.get(m), idx[i] * stemSize, feats, i * stemSize, stemSize);
+                for (int b = 0; b < settings.batchesPerTask(); b += settings.setsPerStep()) {
+                    int sets = Math.min(settings.setsPerStep(), settings.batchesPerTask() - b);
+                    int[][] idx = ImageBatches.sample(size, sets, n, rnd);
+                    float[] feats = new float[sets * n * stemSize];
+                    for (int k = 0; k < sets; k++) {
+                        for (int i = 0; i < n; i++) {
+                            System.arraycopy(stems.get(m), idx[k][i] * stemSize, feats, (k * n + i) * stemSize,
+                                    stemSize);
+                        }
                     }
                     try (NDManager step = root.newSubManager()) {
                         ParameterStore ps = new ParameterStore(step, false);
-                        NDArray x = step.create(feats, new Shape(1, n).addAll(featureShape));
+                        NDArray x = step.create(feats, new Shape(sets, n).addAll(featureShape));
                         NDArray oneHot = model.oneHot(step, configs);
                         NDArray y = step.create(targets, new Shape(1, configs.length));
                         float[] tl;
@@ -178,21 +184,28 @@ public final class MetaTrainer {
                             tl = t.toFloatArray();
                         }
                         update(encoderOpt, encoderParams);
-                        bank.put(m, tl);
-                        window.addLast(tl);
-                        if (window.size() > settings.window()) {
-                            window.removeFirst();
+                        int d = tl.length / sets;
+                        Deque<float[]> rows = new ArrayDeque<>();
+                        for (int k = 0; k < sets; k++) {
+                            rows.add(java.util.Arrays.copyOfRange(tl, k * d, (k + 1) * d));
+                        }
+                        bank.put(m, mean(rows));
+                        for (float[] row : rows) {
+                            window.addLast(row);
+                            if (window.size() > settings.window()) {
+                                window.removeFirst();
+                            }
                         }
                         if (settings.variant().adversarial()) {
-                            NDArray global = step.create(mean(window), new Shape(1, tl.length));
-                            NDArray local = step.create(tl, new Shape(1, tl.length));
+                            NDArray global = step.create(mean(window), new Shape(1, d));
+                            NDArray local = step.create(tl, new Shape(sets, d));
                             // The generator step left gradients on D too; they must not leak into D's update.
                             zeroGradients(discParams);
                             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                NDArray d = Activation.softPlus(net.discriminate(ps, global, true).neg()).mean()
+                                NDArray dl = Activation.softPlus(net.discriminate(ps, global, true).neg()).mean()
                                         .add(Activation.softPlus(net.discriminate(ps, local, true)).mean());
-                                discSum += d.getFloat();
-                                gc.backward(d);
+                                discSum += dl.getFloat();
+                                gc.backward(dl);
                             }
                             update(discOpt, discParams);
                         }
@@ -208,7 +221,10 @@ public final class MetaTrainer {
         return new TrainingResult(history, steps, (System.nanoTime() - start) / 1e9);
     }
 
-    /** (r_mj - cos(t_m, t_j))^2 averaged over the other tasks in the bank; only t_m carries gradient. */
+    /**
+     * (r_mj - cos(t_m, t_j))^2 averaged over the other tasks in the bank and over the rows of t (one per image batch
+     * of this step); only t_m carries gradient.
+     */
     private static NDArray similarityLoss(NDManager step, NDArray t, int m, Map<Integer, float[]> bank, double[] r) {
         List<float[]> others = new ArrayList<>();
         List<Float> rs = new ArrayList<>();
@@ -226,8 +242,8 @@ public final class MetaTrainer {
             target[k] = rs.get(k);
         }
         NDArray unit = t.div(t.square().sum(new int[] {1}, true).add(1e-8f).sqrt());
-        NDArray cos = unit.matMul(step.create(o, new Shape(others.size(), d)).transpose()).reshape(-1);
-        return cos.sub(step.create(target)).square().mean();
+        NDArray cos = unit.matMul(step.create(o, new Shape(others.size(), d)).transpose());
+        return cos.sub(step.create(target, new Shape(1, others.size()))).square().mean();
     }
 
     private static float[] normalised(float[] v) {

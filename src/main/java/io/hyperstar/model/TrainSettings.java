@@ -15,17 +15,25 @@ package io.hyperstar.model;
  * @param seed         seeds task order, batch and configuration sampling
  * @param trainTopConv whether the backbone's top conv block trains with the rest (end to end above the frozen
  *                     stem) or stays as pre-trained, so that its output can be cached per image: about ten times
- *                     cheaper a step, which is what makes a many-fold, many-seed evaluation fit on a CPU
+ *                     cheaper a step
+ * @param setsPerStep  image batches of a task that form one update (1 = the paper's Algorithm 1, one update per
+ *                     batch); larger values cut the number of steps, whose fixed cost dominates on a CPU
  */
 public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int batchesPerTask, int configsPerStep,
                             int window, float alpha, float beta, float learningRate, long seed,
-                            boolean trainTopConv) {
+                            boolean trainTopConv, int setsPerStep) {
+
+    public TrainSettings {
+        if (setsPerStep < 1) {
+            throw new IllegalArgumentException("setsPerStep must be at least 1, not " + setsPerStep);
+        }
+    }
 
     /** Settings that train the top conv block (the shipped model's setting). */
     public TrainSettings(Variant variant, int epochs, int imagesPerBatch, int batchesPerTask, int configsPerStep,
                          int window, float alpha, float beta, float learningRate, long seed) {
         this(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta, learningRate, seed,
-                true);
+                true, 1);
     }
 
     /** The paper's N_img = 64, B_img = 10, O_hyper = 10; L, alpha, beta and the learning rate are ours. */
@@ -35,21 +43,26 @@ public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int
 
     public TrainSettings withEpochs(int e) {
         return new TrainSettings(variant, e, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed, trainTopConv);
+                learningRate, seed, trainTopConv, setsPerStep);
     }
 
     public TrainSettings withBatches(int imagesPerBatch, int batchesPerTask) {
         return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed, trainTopConv);
+                learningRate, seed, trainTopConv, setsPerStep);
     }
 
     public TrainSettings withTopConvTrained(boolean train) {
         return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed, train);
+                learningRate, seed, train, setsPerStep);
+    }
+
+    public TrainSettings withSetsPerStep(int sets) {
+        return new TrainSettings(variant, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
+                learningRate, seed, trainTopConv, sets);
     }
 
     public TrainSettings withVariant(Variant v, int configsPerStep, long seed) {
         return new TrainSettings(v, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
-                learningRate, seed, trainTopConv);
+                learningRate, seed, trainTopConv, setsPerStep);
     }
 }

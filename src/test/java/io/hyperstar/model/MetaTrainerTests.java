@@ -84,4 +84,26 @@ class MetaTrainerTests {
             }
         }
     }
+
+    @Test
+    void aFrozenTopConvStaysAsPretrainedAndBatchedStepsStillLearn() {
+        // The evaluation's cheap setting: top conv block frozen (features cached), all 4 image batches in one step.
+        TrainSettings s = new TrainSettings(Variant.BM_SIM_GAN, 40, 16, 4, 10, 3, 1f, 0.1f, 3e-3f, 5)
+                .withTopConvTrained(false).withSetsPerStep(4);
+        try (HyperStarModel model = HyperStarModel.create(SPACE, new Architecture(32, 4, 64, 64))) {
+            float[] before = topConvWeights(model);
+            MetaTrainer.TrainingResult r = new MetaTrainer(model, s).train(tasks);
+            assertThat(r.steps()).isEqualTo(40 * 2);
+            assertThat(topConvWeights(model)).containsExactly(before);
+            double first = r.epochs().get(0).perf();
+            double last = (r.epochs().get(38).perf() + r.epochs().get(39).perf()) / 2;
+            assertThat(last).as("L_perf first epoch %s, last %s", first, last).isLessThan(first * 0.5);
+            assertThat(r.epochs().get(39).sim()).isPositive();
+            assertThat(r.epochs().get(39).disc()).isPositive();
+        }
+    }
+
+    private static float[] topConvWeights(HyperStarModel model) {
+        return model.net().topConv().getParameters().valueAt(0).getArray().toFloatArray();
+    }
 }
