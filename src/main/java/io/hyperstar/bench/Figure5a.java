@@ -56,6 +56,11 @@ public final class Figure5a {
     }
 
     static void plot(Map<String, List<double[]>> series, String title, Path png) throws IOException {
+        plot(series, title, "k (configurations evaluated)", png);
+    }
+
+    /** Lines of (x, y) points with y in [min, 1], x from 1; one colour per series, legend on the right. */
+    static void plot(Map<String, List<double[]>> series, String title, String xLabel, Path png) throws IOException {
         int w = 900;
         int h = 560;
         int left = 70;
@@ -88,7 +93,7 @@ public final class Figure5a {
             int px = left + (int) (pw * (k - 1) / Math.max(1, maxX - 1));
             g.drawString(String.valueOf(k), px - 4, top + ph + 18);
         }
-        g.drawString("k (configurations evaluated)", left + pw / 2 - 70, h - 12);
+        g.drawString(xLabel, left + pw / 2 - 70, h - 12);
         g.drawRect(left, top, pw, ph);
         int i = 0;
         for (Map.Entry<String, List<double[]>> s : series.entrySet()) {

@@ -31,9 +31,19 @@ public final class Simulator {
 
     /** Like {@link #run(Experiment, Curves)}, with the given trial ids failing on every attempt. */
     public static Run run(Experiment e, Curves curves, List<String> failingTrialIds) {
+        return drive(e, ExperimentMachine.start(e, 0), curves, failingTrialIds);
+    }
+
+    /** A task-aware experiment whose ranking (best first) arrives as soon as it starts. */
+    public static Run runRanked(Experiment e, List<Integer> ranking, Curves curves) {
+        ExperimentMachine.start(e, 0);
+        return drive(e, ExperimentMachine.onRanking(e, ranking, 0), curves, List.of());
+    }
+
+    private static Run drive(Experiment e, ExperimentMachine.Step first, Curves curves, List<String> failingTrialIds) {
         List<TrialOrder> all = new ArrayList<>();
         Deque<TrialOrder> queue = new ArrayDeque<>();
-        ExperimentMachine.Step step = ExperimentMachine.start(e, 0);
+        ExperimentMachine.Step step = first;
         Outcome outcome = step.completed();
         all.addAll(step.orders());
         queue.addAll(step.orders());

@@ -75,6 +75,12 @@ public final class ReplayRunner implements TrialRunner {
         return curves.size();
     }
 
+    /** Recorded validation top-1 of a configuration on a dataset after {@code epochs} epochs; NaN if not recorded. */
+    public double top1(String datasetId, int configId, int epochs) {
+        double[] acc = curves.get(datasetId + "/" + configId);
+        return acc == null || epochs < 1 || epochs >= acc.length ? Double.NaN : acc[epochs];
+    }
+
     @Override
     public TrialCompleted run(TrialRequested r, String workerId) {
         double[] acc = curves.get(r.getDatasetId() + "/" + r.getConfigId());

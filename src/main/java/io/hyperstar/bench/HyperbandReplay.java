@@ -1,0 +1,181 @@
+package io.hyperstar.bench;
+
+import io.hyperstar.hyperband.Experiment;
+import io.hyperstar.hyperband.ExperimentMachine;
+import io.hyperstar.hyperband.Outcome;
+import io.hyperstar.hyperband.Simulator;
+import io.hyperstar.hyperband.Strategy;
+import io.hyperstar.hyperband.TuningSpec;
+import io.hyperstar.metalearn.MetaDataset;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.worker.ReplayRunner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the rankings are worth inside Hyperband, the way the product uses them: for every task of the meta-dataset,
+ * every seed and every budget, vanilla Hyperband and task-aware Hyperband fed with each method's leave-one-task-out
+ * ranking (the orders the evaluation recorded in {@code runs/*.csv}) are replayed against the task's recorded
+ * learning curves through the scheduler's own {@link ExperimentMachine}. A search is scored by the regret of the
+ * best accuracy it reports against the task's best configuration at R.
+ * <pre>
+ * java io.hyperstar.bench.HyperbandReplay [--metadataset src/main/resources/metadataset]
+ *     [--runs docs/benchmarks/runs] [--out docs/benchmarks/hyperband] [--budgets 27,54,108,216,0]
+ *     [--methods task-agnostic,meta-features+rf,BM,BM+Sim+GAN] [--eta 3]
+ * </pre>
+ * Budget 0 means Hyperband's own full plan. Writes {@code replay.csv} (one row per search), {@code README.md}
+ * (tables) and {@code found-best.png} (share of searches within 1 point of the task's best, against the budget).
+ */
+public final class HyperbandReplay {
+
+    record Result(String method, String task, int seed, long budget, double regret, boolean foundBestConfig,
+                  long epochsUsed, long epochsAtBest, int trials) {
+    }
+
+    private HyperbandReplay() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path metaDir = Path.of("src/main/resources/metadataset");
+        Path runs = Path.of("docs/benchmarks/runs");
+        Path out = Path.of("docs/benchmarks/hyperband");
+        List<Long> budgets = List.of(27L, 54L, 108L, 216L, 0L);
+        List<String> methods = List.of("task-agnostic", "meta-features+rf", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN");
+        int eta = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--metadataset" -> metaDir = Path.of(args[++i]);
+                case "--runs" -> runs = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--budgets" -> budgets = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
+                case "--methods" -> methods = Arrays.asList(args[++i].split(","));
+                case "--eta" -> eta = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        ConfigSpace space = ConfigSpace.bundled();
+        MetaDataset meta = MetaDataset.load(metaDir, space).completeOnly();
+        ReplayRunner curves = ReplayRunner.load(metaDir.resolve("curves.csv"));
+        List<Evaluation.Row> rows = Evaluation.readRuns(runs);
+        List<Result> results = replay(meta, curves, rows, methods, budgets, meta.epochs(), eta, space.size());
+        write(results, methods, budgets, meta.epochs(), eta, out, String.join(" ", args));
+        System.out.println("wrote " + results.size() + " searches to " + out);
+    }
+
+    /** Every (task, seed, budget): vanilla Hyperband, then task-aware Hyperband with each method's ranking. */
+    static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
+                               List<Long> budgets, int r, int eta, int spaceSize) {
+        List<Integer> seeds = rows.stream().map(Evaluation.Row::seed).distinct().sorted().toList();
+        List<Result> out = new ArrayList<>();
+        for (MetaDataset.TaskRecord task : meta.tasks()) {
+            double best = Arrays.stream(task.valAtR()).max().orElseThrow();
+            int bestConfig = io.hyperstar.metalearn.Metrics.orderDescending(task.valAtR())[0];
+            Simulator.Curves c = (config, epochs) -> curves.top1(task.id(), config, epochs);
+            for (int seed : seeds) {
+                for (long budget : budgets) {
+                    TuningSpec vanilla = new TuningSpec(Strategy.HYPERBAND, r, eta, budget, seed, 0, 0);
+                    Experiment e = ExperimentMachine.create("v", task.id(), vanilla, spaceSize, 0);
+                    out.add(result("vanilla Hyperband", task.id(), seed, budget, best, bestConfig, Simulator.run(e, c)));
+                    for (String m : methods) {
+                        int s = seed;
+                        Evaluation.Row row = rows.stream().filter(x -> x.method().equals(m)
+                                && x.task().equals(task.id()) && x.seed() == s).findFirst().orElse(null);
+                        if (row == null) {
+                            continue;
+                        }
+                        TuningSpec aware = new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, budget, seed, 0, 0);
+                        Experiment a = ExperimentMachine.create("a", task.id(), aware, spaceSize, 0);
+                        List<Integer> ranking = Arrays.stream(row.order()).boxed().toList();
+                        out.add(result(m, task.id(), seed, budget, best, bestConfig,
+                                Simulator.runRanked(a, ranking, c)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Result result(String method, String task, int seed, long budget, double best, int bestConfig,
+                                 Simulator.Run run) {
+        Outcome o = run.outcome();
+        double found = o.bestTop1() == null ? 0 : o.bestTop1();
+        return new Result(method, task, seed, budget, 100 * (best - found),
+                o.bestConfigId() != null && o.bestConfigId() == bestConfig, o.epochsUsed(), o.epochsUsedAtBest(),
+                o.trialsRequested());
+    }
+
+    private static void write(List<Result> results, List<String> methods, List<Long> budgets, int r, int eta, Path out,
+                              String args) throws IOException {
+        Files.createDirectories(out);
+        StringBuilder csv = new StringBuilder(
+                "method,task,seed,budget,regret_points,found_best_config,epochs_used,epochs_at_best,trials\n");
+        for (Result x : results) {
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.2f,%b,%d,%d,%d%n", x.method(), x.task(), x.seed(),
+                    x.budget(), x.regret(), x.foundBestConfig(), x.epochsUsed(), x.epochsAtBest(), x.trials()));
+        }
+        Files.writeString(out.resolve("replay.csv"), csv);
+
+        List<String> all = new ArrayList<>();
+        all.add("vanilla Hyperband");
+        methods.stream().filter(m -> results.stream().anyMatch(x -> x.method().equals(m))).forEach(all::add);
+        long searches = results.stream().filter(x -> x.method().equals(all.get(0))).count() / budgets.size();
+        StringBuilder md = new StringBuilder("# Task-aware Hyperband replayed on the meta-dataset\n\n");
+        md.append(String.format(Locale.ROOT, "Written by `io.hyperstar.bench.HyperbandReplay %s`. R = %d, eta = %d. "
+                + "For each of %d (task, seed) pairs and each epoch budget, vanilla Hyperband (random draws, seeded) "
+                + "and task-aware Hyperband filled from each method's leave-one-task-out ranking of that task and seed "
+                + "(`../runs/*.csv`, the orders scored in `../ap10.md`) run through the scheduler's own state machine "
+                + "against the task's recorded learning curves (instant worker). Regret: the task's best validation "
+                + "top-1 at R minus the best top-1 the search reports, in points (a small budget also pays for training "
+                + "its best configuration for fewer than R epochs). Found the best: the search's best configuration is "
+                + "the task's best at R. Budget 0 = Hyperband's whole plan.%n%n",
+                args.isBlank() ? "" : args, r, eta, searches));
+        for (long budget : budgets) {
+            md.append(String.format(Locale.ROOT, "## Budget %s%n%n", budget == 0 ? "0 (whole plan)" : budget + " epochs"));
+            md.append("| search | mean regret (pts) | median regret | within 1 pt of the best | found the best configuration | "
+                    + "epochs used | epochs when its best was found |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            for (String m : all) {
+                List<Result> rs = results.stream().filter(x -> x.method().equals(m) && x.budget() == budget).toList();
+                double[] regret = rs.stream().mapToDouble(Result::regret).sorted().toArray();
+                md.append(String.format(Locale.ROOT, "| %s | **%.2f** | %.2f | %.0f%% | %.0f%% | %.0f | %.0f |%n", m,
+                        Arrays.stream(regret).average().orElse(Double.NaN), median(regret),
+                        100.0 * rs.stream().filter(x -> x.regret() <= 1).count() / rs.size(),
+                        100.0 * rs.stream().filter(Result::foundBestConfig).count() / rs.size(),
+                        rs.stream().mapToLong(Result::epochsUsed).average().orElse(0),
+                        rs.stream().mapToLong(Result::epochsAtBest).average().orElse(0)));
+            }
+            md.append('\n');
+        }
+        md.append("![share of searches within 1 point of the best](found-best.png)\n");
+        Files.writeString(out.resolve("README.md"), md);
+
+        // The picture: share within 1 point against the epochs actually used (the whole plan placed at its mean).
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (String m : all) {
+            List<double[]> pts = new ArrayList<>();
+            for (long budget : budgets) {
+                List<Result> rs = results.stream().filter(x -> x.method().equals(m) && x.budget() == budget).toList();
+                double used = rs.stream().mapToLong(Result::epochsUsed).average().orElse(0);
+                pts.add(new double[] {used, (double) rs.stream().filter(x -> x.regret() <= 1).count() / rs.size()});
+            }
+            pts.sort((a, b) -> Double.compare(a[0], b[0]));
+            series.put(m, pts);
+        }
+        Figure5a.plot(series, "Searches within 1 point of the task's best, against epochs spent", "epochs used (mean)",
+                out.resolve("found-best.png"));
+    }
+
+    private static double median(double[] sorted) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
+    }
+}
