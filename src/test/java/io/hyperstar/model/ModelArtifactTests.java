@@ -72,4 +72,27 @@ class ModelArtifactTests {
         assertThatThrownBy(() -> ModelArtifact.load(dir, other)).isInstanceOf(IOException.class)
                 .hasMessageContaining("configuration space");
     }
+
+    @Test
+    void theShippedBootstrapModelLoadsAndRanksDivergingConfigurationsLast() throws IOException {
+        Path shipped = Path.of("src/main/resources/model");
+        ModelArtifact.Metadata meta = ModelArtifact.readMetadata(shipped);
+        assertThat(meta.spaceFingerprint()).isEqualTo(SPACE.fingerprint());
+        assertThat(meta.validationAp10()).isNotNull();
+        // The demo's task is held out, so the demo ranks a task the model never saw.
+        assertThat(meta.tasks()).hasSize(23).doesNotContain("fashion-tops-4");
+        ImageSet unseen = TestTasks.shapes("shapes-unseen", 4, 20, 11).train();
+        try (HyperStarModel model = ModelArtifact.load(shipped, SPACE)) {
+            int[] order = Ranker.rank(model, unseen, 4, 32, 1).order();
+            // Adam at learning rate 0.05 fine-tuning 2 or 4 layers diverged on most tasks of the meta-dataset.
+            List<Integer> top10 = java.util.Arrays.stream(order).limit(10).boxed().toList();
+            for (int c = 0; c < SPACE.size(); c++) {
+                ConfigSpace.Config cfg = SPACE.config(c);
+                if (cfg.get("learning_rate").equals("0.05") && cfg.get("optimizer").equals("adam")
+                        && !cfg.get("finetune_layers").equals("1")) {
+                    assertThat(top10).as("diverging configuration %s in the top 10", c).doesNotContain(c);
+                }
+            }
+        }
+    }
 }
