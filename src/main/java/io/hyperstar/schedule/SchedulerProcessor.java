@@ -53,6 +53,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
 
     /** Running experiments kept as objects per task; beyond this the least recently used is read from the store again. */
     static final int LIVE_EXPERIMENTS = 1_000;
+    /** Present once the running-experiments index covers the whole store (state written before it had none). */
+    static final String INDEXED = "\u0000indexed-v1";
 
     private final Topics topics;
     private final SchedulerSettings settings;
@@ -61,6 +63,9 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Experiment> experiments;
     private KeyValueStore<String, RankingComputed> earlyRankings;
+    /** Experiment id -> creation time, for every experiment not done yet (plus the {@link #INDEXED} marker). */
+    private KeyValueStore<String, Long> running;
+    private boolean indexed;
     /**
      * Running experiments as live objects, so a result does not parse the experiment's JSON again (in the load test
      * that parse was over 40% of the stream thread; without it the thread's CPU per result doubles). Write-through: every change still goes to the store, so the
@@ -86,6 +91,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         this.context = context;
         this.experiments = context.getStateStore(SchedulerTopology.EXPERIMENTS_STORE);
         this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
+        this.running = context.getStateStore(SchedulerTopology.RUNNING_STORE);
+        this.indexed = false;
         live.clear();
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkTimeouts);
         metrics.counter("hyperstar.scheduler.trials.requested"); // visible at 0 from the start, for dashboards and alerts
@@ -138,8 +145,12 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         experiments.put(e.experimentId, e);
         if (e.phase == Experiment.Phase.DONE) {
             live.remove(e.experimentId);
-        } else {
-            live.put(e.experimentId, e);
+            if (running.get(e.experimentId) != null) {
+                running.delete(e.experimentId);
+            }
+        } else if (live.put(e.experimentId, e) == null) {
+            // New here (or evicted from the cache since): make sure the index has it; a repeated put is harmless.
+            running.put(e.experimentId, e.createdAtMs);
         }
     }
 
@@ -264,29 +275,59 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
-    /** Wall-clock check: trials without an answer and rankings that never came. */
+    /**
+     * Wall-clock check: trials without an answer and rankings that never came. Visits only the experiments not yet
+     * done (the running index), so its cost follows the running experiments, not every experiment ever stored.
+     */
     private void checkTimeouts(long nowMs) {
-        List<KeyValue<String, Experiment>> changed = new ArrayList<>();
-        List<Step> steps = new ArrayList<>();
-        try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+        if (!indexed) {
+            indexRunning();
+        }
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = running.all()) {
             while (it.hasNext()) {
-                KeyValue<String, Experiment> kv = it.next();
-                Experiment e = kv.value;
-                Step step = switch (e.phase) {
-                    case RUNNING -> ExperimentMachine.onTimeouts(e, nowMs, settings.trialTimeout().toMillis());
-                    case WAITING_FOR_RANKING -> ExperimentMachine.onRankingTimeout(e, nowMs, settings.rankingTimeout().toMillis());
-                    case DONE -> null;
-                };
-                if (step != null && step.disposition() != Disposition.UNCHANGED) {
-                    changed.add(kv);
-                    steps.add(step);
+                String id = it.next().key;
+                if (!id.equals(INDEXED)) {
+                    ids.add(id);
                 }
             }
         }
-        for (int i = 0; i < changed.size(); i++) {
-            LOG.infof("experiment %s: timeout handled", changed.get(i).key);
-            save(changed.get(i).value, steps.get(i));
+        for (String id : ids) {
+            Experiment e = load(id);
+            if (e == null || e.phase == Experiment.Phase.DONE) {
+                running.delete(id);
+                continue;
+            }
+            Step step = e.phase == Experiment.Phase.RUNNING
+                    ? ExperimentMachine.onTimeouts(e, nowMs, settings.trialTimeout().toMillis())
+                    : ExperimentMachine.onRankingTimeout(e, nowMs, settings.rankingTimeout().toMillis());
+            if (step.disposition() != Disposition.UNCHANGED) {
+                LOG.infof("experiment %s: timeout handled", id);
+                save(e, step);
+            }
         }
+    }
+
+    /**
+     * State written before the running index existed has none: index it once from the experiments store (done in
+     * the first punctuation rather than in init, where a store write has no record context).
+     */
+    private void indexRunning() {
+        if (running.get(INDEXED) == null) {
+            int n = 0;
+            try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, Experiment> kv = it.next();
+                    if (kv.value.phase != Experiment.Phase.DONE) {
+                        running.put(kv.key, kv.value.createdAtMs);
+                        n++;
+                    }
+                }
+            }
+            running.put(INDEXED, 0L);
+            LOG.infof("indexed %d running experiment(s) of an earlier state", n);
+        }
+        indexed = true;
     }
 
     private void save(Experiment e, Step step) {

@@ -66,7 +66,9 @@ class ServiceTests {
     void healthMetricsAndOpenApiAreServed() {
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
                 given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
-        given().get("/q/health/live").then().statusCode(200);
+        // Readiness is about the topics; liveness follows the streams' state, which reaches RUNNING a moment later.
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP")));
         // The scheduler's own meters appear once its stream tasks are initialised, shortly after it reports ready.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("kafka_stream")).body(containsString("hyperstar_scheduler_trials_requested_total")));

@@ -266,7 +266,43 @@ class SchedulerTopologyTests {
         assertThat(store().get("rf").note).contains("no images under /data/rf");
     }
 
+    @Test
+    void theTimeoutCheckVisitsOnlyExperimentsNotYetDone() {
+        registered.pipeInput("ix-done", registration("ix-done", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        answerUntilDone();
+        assertThat(results.readValuesToList()).hasSize(1);
+        registered.pipeInput("ix-run", registration("ix-run", "ds-2", Strategy.HYPERBAND, 1, 2, 0));
+        assertThat(requested.readValuesToList()).hasSize(1);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(runningIds()).containsExactly("ix-run");
+        assertThat(store().get("ix-done").phase).isEqualTo(Experiment.Phase.DONE);
+    }
+
+    @Test
+    void stateFromBeforeTheRunningIndexIsIndexedOnceAndItsTimeoutsStillFire() {
+        registered.pipeInput("old", registration("old", "ds-2", Strategy.HYPERBAND, 1, 2, 0));
+        TrialRequested first = requested.readValuesToList().get(0);
+        // As if restored from a changelog written before the index existed: the experiment is stored, not indexed.
+        driver.<String, Long>getKeyValueStore(SchedulerTopology.RUNNING_STORE).delete("old");
+        driver.advanceWallClockTime(Duration.ofMinutes(11));
+        assertThat(requested.readValuesToList()).extracting(TrialRequested::getTrialId)
+                .containsExactly(first.getTrialId() + "-a1");
+        assertThat(runningIds()).containsExactly("old");
+    }
+
     // --- helpers ---
+
+    private List<String> runningIds() {
+        List<String> ids = new ArrayList<>();
+        try (var it = driver.<String, Long>getKeyValueStore(SchedulerTopology.RUNNING_STORE).all()) {
+            it.forEachRemaining(kv -> {
+                if (!kv.key.equals(SchedulerProcessor.INDEXED)) {
+                    ids.add(kv.key);
+                }
+            });
+        }
+        return ids;
+    }
 
     private List<TrialRequested> answerUntilDone() {
         List<TrialRequested> all = new ArrayList<>();
