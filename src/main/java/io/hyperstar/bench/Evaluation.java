@@ -59,6 +59,11 @@ public final class Evaluation {
     record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
 
         String key() {
+            return key(method, task, seed);
+        }
+
+        /** What identifies a scored row: a rerun skips it, a replay looks its order up by it. */
+        static String key(String method, String task, int seed) {
             return method + "," + task + "," + seed;
         }
     }
@@ -144,21 +149,23 @@ public final class Evaluation {
             }
         }
         if (!reportOnly) {
-            e.runShard(meta, train, methods, seeds, base, configs, out, shard, shards, description);
+            e.runShard(meta, train, methods, seeds, base, out, shard, shards, description);
         }
+        List<Row> rows = null;
         if (reportOnly || shards == 1) {
-            List<Row> rows = e.report(meta, methods, out);
+            rows = e.report(meta, methods, out);
             System.out.println("wrote " + rows.size() + " rows to " + out);
         }
         if (saveModel != null) {
             String v = saveVariant;
-            Double validation = readRuns(out.resolve("runs")).stream().filter(r -> r.method().equals(v))
-                    .mapToDouble(Row::ap10).average().stream().boxed().findFirst().orElse(null);
+            java.util.OptionalDouble ap10 = (rows != null ? rows : readRuns(out.resolve("runs"))).stream()
+                    .filter(r -> r.method().equals(v)).mapToDouble(Row::ap10).average();
+            Double validation = ap10.isPresent() ? ap10.getAsDouble() : null;
             List<String> excluded = holdOut;
             MetaDataset kept = new MetaDataset(meta.epochs(), meta.tasks().stream()
                     .filter(t -> !excluded.contains(t.id())).toList());
             ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(Variant.fromLabel(v)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v)), configs, 1),
+                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v)), 1),
                     validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
                     + saved.validationAp10() + ")");
@@ -204,8 +211,8 @@ public final class Evaluation {
 
     /** One process's whole run and the report (the single-process form; tests use it). */
     List<Row> run(MetaDataset meta, Map<String, ImageSet> images, List<String> methods, int seeds,
-                  TrainSettings base, int configsPerStep, Path out, String description) throws IOException {
-        runShard(meta, images, methods, seeds, base, configsPerStep, out, 0, 1, description);
+                  TrainSettings base, Path out, String description) throws IOException {
+        runShard(meta, images, methods, seeds, base, out, 0, 1, description);
         return report(meta, methods, out);
     }
 
@@ -214,7 +221,7 @@ public final class Evaluation {
      * runs file as soon as it is scored; rows already in the file are skipped (resume).
      */
     void runShard(MetaDataset meta, Map<String, ImageSet> images, List<String> methods, int seeds,
-                  TrainSettings base, int configsPerStep, Path out, int shard, int shards, String description)
+                  TrainSettings base, Path out, int shard, int shards, String description)
             throws IOException {
         Path runs = out.resolve("runs");
         Files.createDirectories(runs);
@@ -243,8 +250,7 @@ public final class Evaluation {
             int[] truth = test.trueRanking();
             for (int seed = 1; seed <= seeds; seed++) {
                 for (String method : methods) {
-                    Row pending = new Row(method, test.id(), seed, 0, 0, 0, null);
-                    if (done.contains(pending.key())) {
+                    if (done.contains(Row.key(method, test.id(), seed))) {
                         continue;
                     }
                     if (method.equals("global-mean") && globalMeans.isEmpty()) {
@@ -257,7 +263,7 @@ public final class Evaluation {
                     long start = System.nanoTime();
                     // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same table.
                     ai.djl.engine.Engine.getInstance().setRandomSeed((int) (seed * 1000L + k));
-                    float[] scores = scores(method, test, trainTasks, images, globalMeans, base, configsPerStep,
+                    float[] scores = scores(method, test, trainTasks, images, globalMeans, base,
                             seed * 1000L + k);
                     int[] order = Metrics.orderDescending(scores);
                     double seconds = (System.nanoTime() - start) / 1e9;
@@ -318,7 +324,7 @@ public final class Evaluation {
 
     private float[] scores(String method, MetaDataset.TaskRecord test, List<MetaDataset.TaskRecord> trainTasks,
                            Map<String, ImageSet> images, Map<String, float[]> globalMeans, TrainSettings base,
-                           int configsPerStep, long seed) {
+                           long seed) {
         int h = space.size();
         float[] s = new float[h];
         switch (method) {
@@ -342,10 +348,7 @@ public final class Evaluation {
                 int[] truth = test.trueRanking();
                 MetaDataset.TaskRecord best = trainTasks.stream().max(java.util.Comparator.comparingDouble(
                         t -> Metrics.ap10(t.trueRanking(), truth))).orElseThrow();
-                int[] order = best.trueRanking();
-                for (int i = 0; i < h; i++) {
-                    s[order[i]] = h - i;
-                }
+                s = scoresOf(best.trueRanking());
             }
             case "nearest-task" -> {
                 double[][] f = standardised(trainTasks, test);
@@ -355,10 +358,7 @@ public final class Evaluation {
                         best = j;
                     }
                 }
-                int[] order = trainTasks.get(best).trueRanking();
-                for (int i = 0; i < h; i++) {
-                    s[order[i]] = h - i;
-                }
+                s = scoresOf(trainTasks.get(best).trueRanking());
             }
             case "meta-features+rf" -> {
                 double[][] f = standardised(trainTasks, test);
@@ -381,14 +381,14 @@ public final class Evaluation {
                 try (GlobalMeanBaseline g = new GlobalMeanBaseline(space, Architecture.DEFAULT)) {
                     g.train(trainTasks.stream().map(t -> globalMeans.get(t.id())).toList(),
                             trainTasks.stream().map(MetaDataset.TaskRecord::zTargets).toList(), base.epochs(),
-                            base.batchesPerTask(), configsPerStep, base.learningRate(), seed);
+                            base.batchesPerTask(), base.configsPerStep(), base.learningRate(), seed);
                     s = g.predict(globalMeans.get(test.id()));
                 }
             }
             default -> {
                 Variant v = Variant.fromLabel(method).orElseThrow(() -> new IllegalArgumentException("unknown method " + method + "; known: "
                                 + ALL_METHODS));
-                TrainSettings ts = base.withVariant(v, configsPerStep, seed);
+                TrainSettings ts = base.withVariant(v, seed);
                 try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
                     MetaTrainer.TrainingResult r = new MetaTrainer(model, ts).train(trainTasks.stream()
                             .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
@@ -400,6 +400,15 @@ public final class Evaluation {
                     s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
                 }
             }
+        }
+        return s;
+    }
+
+    /** Scores that rank configurations in the given order (best first). */
+    private static float[] scoresOf(int[] order) {
+        float[] s = new float[order.length];
+        for (int i = 0; i < order.length; i++) {
+            s[order[i]] = order.length - i;
         }
         return s;
     }
@@ -478,8 +487,7 @@ public final class Evaluation {
         Map<String, double[]> curve = new LinkedHashMap<>();
         Map<String, Integer> count = new LinkedHashMap<>();
         for (Row r : rows) {
-            double[] acc = meta.tasks().stream().filter(t -> t.id().equals(r.task())).findFirst().orElseThrow()
-                    .valAtR();
+            double[] acc = meta.task(r.task()).valAtR();
             double best = Arrays.stream(acc).max().orElse(1);
             double[] c = curve.computeIfAbsent(r.method(), x -> new double[acc.length]);
             double running = 0;

@@ -74,6 +74,8 @@ public final class HyperbandReplay {
     static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
                                List<Long> budgets, int r, int eta, int spaceSize) {
         List<Integer> seeds = rows.stream().map(Evaluation.Row::seed).distinct().sorted().toList();
+        Map<String, Evaluation.Row> byKey = new java.util.HashMap<>();
+        rows.forEach(x -> byKey.putIfAbsent(x.key(), x));
         List<Result> out = new ArrayList<>();
         for (MetaDataset.TaskRecord task : meta.tasks()) {
             double best = Arrays.stream(task.valAtR()).max().orElseThrow();
@@ -85,9 +87,7 @@ public final class HyperbandReplay {
                     Experiment e = ExperimentMachine.create("v", task.id(), vanilla, spaceSize, 0);
                     out.add(result("vanilla Hyperband", task.id(), seed, budget, best, bestConfig, Simulator.run(e, c)));
                     for (String m : methods) {
-                        int s = seed;
-                        Evaluation.Row row = rows.stream().filter(x -> x.method().equals(m)
-                                && x.task().equals(task.id()) && x.seed() == s).findFirst().orElse(null);
+                        Evaluation.Row row = byKey.get(Evaluation.Row.key(m, task.id(), seed));
                         if (row == null) {
                             continue;
                         }

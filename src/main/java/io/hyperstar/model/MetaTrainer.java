@@ -82,9 +82,9 @@ public final class MetaTrainer {
         NDManager root = model.manager();
         // Whatever does not train is computed once per image: the stem always, the top conv block when frozen.
         boolean top = settings.trainTopConv();
-        List<float[]> stems = new ArrayList<>();
+        List<float[]> cached = new ArrayList<>();
         for (TrainingTask t : tasks) {
-            stems.add(top ? stemFeatures(t.images()) : backboneFeatures(t.images()));
+            cached.add(top ? stemFeatures(t.images()) : backboneFeatures(t.images()));
         }
         double[][] r = similarity(tasks);
 
@@ -92,13 +92,13 @@ public final class MetaTrainer {
         for (Pair<String, Parameter> p : net.discriminator().getParameters()) {
             discIds.add(p.getValue().getId());
         }
-        Set<String> stemIds = new HashSet<>();
+        Set<String> frozenIds = new HashSet<>();
         for (Pair<String, Parameter> p : net.stem().getParameters()) {
-            stemIds.add(p.getValue().getId());
+            frozenIds.add(p.getValue().getId());
         }
         if (!top) {
             for (Pair<String, Parameter> p : net.topConv().getParameters()) {
-                stemIds.add(p.getValue().getId());
+                frozenIds.add(p.getValue().getId());
             }
         }
         List<Parameter> encoderParams = new ArrayList<>();
@@ -108,7 +108,7 @@ public final class MetaTrainer {
         net.topConv().freezeParameters(!top);
         for (Pair<String, Parameter> p : net.getParameters()) {
             Parameter param = p.getValue();
-            if (!stemIds.contains(param.getId())) {
+            if (!frozenIds.contains(param.getId())) {
                 (discIds.contains(param.getId()) ? discParams : encoderParams).add(param);
             }
         }
@@ -120,7 +120,7 @@ public final class MetaTrainer {
         Random rnd = new Random(settings.seed());
         int n = settings.imagesPerBatch();
         Shape featureShape = top ? HyperStarNet.STEM_OUT : new Shape(HyperStarNet.BACKBONE_FEATURES);
-        int stemSize = (int) featureShape.size();
+        int featureSize = (int) featureShape.size();
         // Latest (detached) embedding of every task: the other side of the L_sim pairs.
         Map<Integer, float[]> bank = new HashMap<>();
         List<EpochLoss> history = new ArrayList<>();
@@ -148,11 +148,11 @@ public final class MetaTrainer {
                 for (int b = 0; b < settings.batchesPerTask(); b += settings.setsPerStep()) {
                     int sets = Math.min(settings.setsPerStep(), settings.batchesPerTask() - b);
                     int[][] idx = ImageBatches.sample(size, sets, n, rnd);
-                    float[] feats = new float[sets * n * stemSize];
+                    float[] feats = new float[sets * n * featureSize];
                     for (int k = 0; k < sets; k++) {
                         for (int i = 0; i < n; i++) {
-                            System.arraycopy(stems.get(m), idx[k][i] * stemSize, feats, (k * n + i) * stemSize,
-                                    stemSize);
+                            System.arraycopy(cached.get(m), idx[k][i] * featureSize, feats,
+                                    (k * n + i) * featureSize, featureSize);
                         }
                     }
                     try (NDManager step = root.newSubManager()) {
@@ -316,8 +316,8 @@ public final class MetaTrainer {
     }
 
     private float[] perImage(ImageSet images, java.util.function.BiFunction<ParameterStore, NDArray, NDArray> f,
-                             int stemSize) {
-        float[] out = new float[images.size() * stemSize];
+                             int featureSize) {
+        float[] out = new float[images.size() * featureSize];
         for (int from = 0; from < images.size(); from += STEM_CHUNK) {
             int to = Math.min(images.size(), from + STEM_CHUNK);
             try (NDManager m = model.manager().newSubManager()) {
@@ -325,7 +325,7 @@ public final class MetaTrainer {
                         to * images.pixelsPerImage());
                 NDArray x = m.create(px, new Shape(to - from, 1, images.height(), images.width()));
                 float[] feats = f.apply(new ParameterStore(m, false), x).toFloatArray();
-                System.arraycopy(feats, 0, out, from * stemSize, feats.length);
+                System.arraycopy(feats, 0, out, from * featureSize, feats.length);
             }
         }
         return out;

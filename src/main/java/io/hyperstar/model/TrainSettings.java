@@ -62,7 +62,7 @@ public record TrainSettings(Variant variant, int epochs, int imagesPerBatch, int
                 learningRate, seed, trainTopConv, sets);
     }
 
-    public TrainSettings withVariant(Variant v, int configsPerStep, long seed) {
+    public TrainSettings withVariant(Variant v, long seed) {
         return new TrainSettings(v, epochs, imagesPerBatch, batchesPerTask, configsPerStep, window, alpha, beta,
                 learningRate, seed, trainTopConv, setsPerStep);
     }

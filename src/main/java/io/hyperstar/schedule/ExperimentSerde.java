@@ -102,10 +102,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
             out.writeInt(t.resumeFromEpochs);
             out.writeLong(t.requestedAtMs);
             out.writeByte(t.status.ordinal());
-            out.writeBoolean(t.top1 != null);
-            if (t.top1 != null) {
-                out.writeDouble(t.top1);
-            }
+            optionalDouble(out, t.top1);
             out.writeInt(t.epochsTrained);
             out.writeLong(t.durationMs);
             str(out, t.worker);
@@ -118,10 +115,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
             out.writeByte(o.reason().ordinal());
             str(out, o.bestTrialId());
             out.writeInt(o.bestConfigId() == null ? -1 : o.bestConfigId());
-            out.writeBoolean(o.bestTop1() != null);
-            if (o.bestTop1() != null) {
-                out.writeDouble(o.bestTop1());
-            }
+            optionalDouble(out, o.bestTop1());
             out.writeInt(o.bestEpochs());
             out.writeLong(o.epochsUsed());
             out.writeLong(o.epochsUsedAtBest());
@@ -173,7 +167,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
             t.resumeFromEpochs = in.readInt();
             t.requestedAtMs = in.readLong();
             t.status = Trial.Status.values()[in.readByte()];
-            t.top1 = in.readBoolean() ? in.readDouble() : null;
+            t.top1 = optionalDouble(in);
             t.epochsTrained = in.readInt();
             t.durationMs = in.readLong();
             t.worker = str(in);
@@ -185,12 +179,24 @@ public final class ExperimentSerde implements Serde<Experiment> {
             Outcome.Reason reason = Outcome.Reason.values()[in.readByte()];
             String bestTrial = str(in);
             int bestConfig = in.readInt();
-            Double bestTop1 = in.readBoolean() ? in.readDouble() : null;
+            Double bestTop1 = optionalDouble(in);
             e.outcome = new Outcome(reason, bestTrial, bestConfig < 0 ? null : bestConfig, bestTop1, in.readInt(), in.readLong(),
                     in.readLong(), in.readInt(), in.readInt(), in.readInt(), str(in));
         }
         e.plan = Hyperband.plan(e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spaceSize);
         return e;
+    }
+
+    /** A presence flag, then the value if present. */
+    private static void optionalDouble(DataOutputStream out, Double v) throws IOException {
+        out.writeBoolean(v != null);
+        if (v != null) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static Double optionalDouble(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readDouble() : null;
     }
 
     private static void str(DataOutputStream out, String s) throws IOException {

@@ -143,13 +143,14 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
 
     private void store(Experiment e) {
         experiments.put(e.experimentId, e);
+        // An experiment is live from its creation until it is done: every event load()s it into the cache before it
+        // is stored, so entering and leaving the cache here are the moments it enters and leaves the running index.
+        // (Should one slip through, the timeout check drops an indexed experiment that turns out to be done.)
         if (e.phase == Experiment.Phase.DONE) {
-            live.remove(e.experimentId);
-            if (running.get(e.experimentId) != null) {
+            if (live.remove(e.experimentId) != null) {
                 running.delete(e.experimentId);
             }
         } else if (live.put(e.experimentId, e) == null) {
-            // New here (or evicted from the cache since): make sure the index has it; a repeated put is harmless.
             running.put(e.experimentId, e.createdAtMs);
         }
     }

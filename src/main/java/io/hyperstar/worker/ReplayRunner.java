@@ -42,7 +42,7 @@ public final class ReplayRunner implements TrialRunner {
                     continue;
                 }
                 String[] f = line.split(",");
-                points.computeIfAbsent(f[task] + "/" + f[config], k -> new HashMap<>())
+                points.computeIfAbsent(key(f[task], f[config]), k -> new HashMap<>())
                         .put(Integer.parseInt(f[epoch]), new double[]{Double.parseDouble(f[top1]), secs < 0 ? 0 : Double.parseDouble(f[secs])});
             }
         }
@@ -71,19 +71,23 @@ public final class ReplayRunner implements TrialRunner {
         throw new IllegalArgumentException("curves file has no column " + String.join(" or ", names) + "; header: " + header);
     }
 
+    private static String key(String datasetId, Object configId) {
+        return datasetId + "/" + configId;
+    }
+
     public int size() {
         return curves.size();
     }
 
     /** Recorded validation top-1 of a configuration on a dataset after {@code epochs} epochs; NaN if not recorded. */
     public double top1(String datasetId, int configId, int epochs) {
-        double[] acc = curves.get(datasetId + "/" + configId);
+        double[] acc = curves.get(key(datasetId, configId));
         return acc == null || epochs < 1 || epochs >= acc.length ? Double.NaN : acc[epochs];
     }
 
     @Override
     public TrialCompleted run(TrialRequested r, String workerId) {
-        double[] acc = curves.get(r.getDatasetId() + "/" + r.getConfigId());
+        double[] acc = curves.get(key(r.getDatasetId(), r.getConfigId()));
         if (acc == null) {
             return TrialRunner.failed(r, workerId, "no recorded curve for dataset " + r.getDatasetId() + " configuration " + r.getConfigId(), 0);
         }
@@ -93,7 +97,7 @@ public final class ReplayRunner implements TrialRunner {
         }
         List<Double> curve = new ArrayList<>();
         double secs = 0;
-        double[] sec = seconds.get(r.getDatasetId() + "/" + r.getConfigId());
+        double[] sec = seconds.get(key(r.getDatasetId(), r.getConfigId()));
         for (int e = r.getResumeFromEpochs() + 1; e <= r.getEpochs(); e++) {
             if (Double.isNaN(acc[e])) {
                 return TrialRunner.failed(r, workerId, "recorded curve has no epoch " + e, 0);

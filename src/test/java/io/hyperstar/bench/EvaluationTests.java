@@ -51,7 +51,7 @@ class EvaluationTests {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(log, true, StandardCharsets.UTF_8)).run(
                 new MetaDataset(2, tasks), images, methods, 1,
-                TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), 10, out, "test");
+                TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), out, "test");
         assertThat(rows).hasSize(3 * methods.size());
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.ap10()).isBetween(0.0, 1.0);
@@ -74,7 +74,7 @@ class EvaluationTests {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         List<Evaluation.Row> resumed = new Evaluation(space, new PrintStream(again, true, StandardCharsets.UTF_8))
                 .run(new MetaDataset(2, tasks), images, methods, 1,
-                        TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), 10, out, "test");
+                        TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), out, "test");
         assertThat(again.toString(StandardCharsets.UTF_8)).doesNotContain("AP@10");
         assertThat(resumed).hasSize(rows.size());
         assertThat(Files.readString(out.resolve("ap10.csv"))).isEqualTo(table);
