@@ -22,5 +22,6 @@ for ((k = 0; k < shards; k++)); do
 done
 echo "evaluation running in $shards shard(s); progress: tail -f /tmp/evaluation-*.log"
 for p in "${pids[@]}"; do wait "$p"; done
+echo "all shards done after $((SECONDS / 60)) min $((SECONDS % 60)) s of wall time"
 src/data/java.sh io.hyperstar.bench.Evaluation "${args[@]}" --report-only
 src/data/java.sh io.hyperstar.bench.Figure5a --in "$out/fig5a.csv" --out "$out/fig5a.png"

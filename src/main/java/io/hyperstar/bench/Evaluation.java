@@ -481,7 +481,8 @@ public final class Evaluation {
         Files.writeString(out.resolve("ap10.csv"), csv);
         Path descriptionFile = out.resolve("runs").resolve("description.txt");
         String description = Files.exists(descriptionFile) ? Files.readString(descriptionFile).trim() : "";
-        Files.writeString(out.resolve("ap10.md"), markdown(rows, methods, taskOrder, description));
+        Files.writeString(out.resolve("ap10.md"), markdown(rows, methods, taskOrder, description)
+                + evidence(meta, rows, methods, space));
 
         // Figure 5a: best accuracy reached after k configurations in ranked order, relative to the task's best.
         Map<String, double[]> curve = new LinkedHashMap<>();
@@ -571,6 +572,82 @@ public final class Evaluation {
         }
         md.append("\n![Figure 5a](fig5a.png)\n");
         return md.toString();
+    }
+
+    /**
+     * The figures the report's explanation rests on, computed from the meta-dataset and the rows: how flat the top
+     * of a task's ranking is in the predictor's units, how well the task-agnostic mean predicts those units in and
+     * out of sample, and on how many tasks each method beats the task-agnostic ranking.
+     */
+    static String evidence(MetaDataset meta, List<Row> rows, List<String> methods, ConfigSpace space) {
+        List<MetaDataset.TaskRecord> tasks = meta.tasks();
+        int h = tasks.get(0).valAtR().length;
+        double[] atRank = new double[3];
+        double below = 0;
+        int[] belowPerConfig = new int[h];
+        for (MetaDataset.TaskRecord t : tasks) {
+            for (int c = 0; c < h; c++) {
+                belowPerConfig[c] += t.zTargets()[c] < -1 ? 1 : 0;
+            }
+            double[] z = t.zTargets().clone();
+            Arrays.sort(z);
+            atRank[0] += z[h - 1] / tasks.size();
+            atRank[1] += z[h - 10] / tasks.size();
+            atRank[2] += z[h - 20] / tasks.size();
+            below += Arrays.stream(z).filter(v -> v < -1).count() / (double) tasks.size();
+        }
+        double inSample = 0;
+        double heldOut = 0;
+        for (MetaDataset.TaskRecord test : tasks) {
+            double[] mean = new double[h];
+            for (MetaDataset.TaskRecord t : tasks) {
+                if (t != test) {
+                    for (int c = 0; c < h; c++) {
+                        mean[c] += t.zTargets()[c] / (tasks.size() - 1);
+                    }
+                }
+            }
+            for (MetaDataset.TaskRecord t : tasks) {
+                double se = 0;
+                for (int c = 0; c < h; c++) {
+                    se += Math.pow(t.zTargets()[c] - mean[c], 2) / h;
+                }
+                if (t == test) {
+                    heldOut += se / tasks.size();
+                } else {
+                    inSample += se / (tasks.size() * (tasks.size() - 1.0));
+                }
+            }
+        }
+        StringBuilder md = new StringBuilder("\n## Evidence for the explanation (docs/benchmarks/README.md)\n\n");
+        md.append(String.format(Locale.ROOT, "- z-normalised accuracy at R (the L_perf target), mean over the %d tasks: "
+                + "best configuration %.2f, 10th %.2f, 20th %.2f; configurations below -1: %.1f of %d.%n",
+                tasks.size(), atRank[0], atRank[1], atRank[2], below, h));
+        md.append("- Configurations most often below -1 (tasks out of ").append(tasks.size()).append("): ");
+        int[] often = Metrics.orderDescending(Arrays.stream(belowPerConfig).asDoubleStream().toArray());
+        for (int i = 0; i < 6; i++) {
+            md.append(i == 0 ? "" : ", ").append(often[i]).append(' ').append(space.config(often[i]).values())
+                    .append(": ").append(belowPerConfig[often[i]]);
+        }
+        md.append(".\n");
+        md.append(String.format(Locale.ROOT, "- The task-agnostic mean as a predictor of z, leave one task out: mean "
+                + "squared error %.3f on the training tasks, %.3f on the held-out task (root mean square %.2f).%n",
+                inSample, heldOut, Math.sqrt(heldOut)));
+        List<String> tasksScored = rows.stream().map(Row::task).distinct().toList();
+        for (String m : methods) {
+            if (m.equals("task-agnostic")) {
+                continue;
+            }
+            long wins = tasksScored.stream().filter(t -> meanAp(rows, m, t) > meanAp(rows, "task-agnostic", t)).count();
+            md.append(String.format(Locale.ROOT, "- %s beats task-agnostic on %d of %d tasks (mean AP@10 over seeds).%n",
+                    m, wins, tasksScored.size()));
+        }
+        return md.toString();
+    }
+
+    private static double meanAp(List<Row> rows, String method, String task) {
+        return rows.stream().filter(r -> r.method().equals(method) && r.task().equals(task)).mapToDouble(Row::ap10)
+                .average().orElse(Double.NaN);
     }
 
     /** The two targets, computed: +25% relative mean AP@10 over the best baseline, half its configs-to-best. */
