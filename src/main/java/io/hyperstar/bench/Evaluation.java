@@ -11,6 +11,7 @@ import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.MetaTrainer;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
+import io.hyperstar.model.TaskMemory;
 import io.hyperstar.model.TrainSettings;
 import io.hyperstar.model.Variant;
 import io.hyperstar.space.ConfigSpace;
@@ -49,11 +50,14 @@ import java.util.Random;
  */
 public final class Evaluation {
 
+    /** Suffix of a variant that ranks with the neighbour readout ({@link TaskMemory}) instead of its predictor. */
+    static final String NEIGHBOURS = "+neighbours";
+
     static final List<String> ALL_METHODS = List.of("random", "task-agnostic", "meta-features+rf", "nearest-task",
-            "global-mean", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN");
+            "global-mean", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN", "BM" + NEIGHBOURS, "BM+Sim" + NEIGHBOURS);
     static final List<String> BASELINES = ALL_METHODS.subList(0, 5);
     /** Hindsight references, not methods: reported for scale, never counted as a baseline or as ours. */
-    static final List<String> REFERENCES = List.of("oracle-task");
+    static final List<String> REFERENCES = List.of("oracle-task", "oracle-similarity");
     static final String RUNS_HEADER = "method,task,seed,ap10,configs_to_best,seconds,order";
 
     record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
@@ -89,7 +93,8 @@ public final class Evaluation {
         int shard = 0;
         int shards = 1;
         boolean reportOnly = false;
-        List<String> methods = ALL_METHODS;
+        List<String> methods = new ArrayList<>(ALL_METHODS);
+        methods.addAll(REFERENCES);
         int setsPerStep = 1;
         float learningRate = 1e-3f;
         ConfigSpace space = ConfigSpace.bundled();
@@ -164,8 +169,10 @@ public final class Evaluation {
             List<String> excluded = holdOut;
             MetaDataset kept = new MetaDataset(meta.epochs(), meta.tasks().stream()
                     .filter(t -> !excluded.contains(t.id())).toList());
-            ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(Variant.fromLabel(v)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v)), 1),
+            boolean neighbours = v.endsWith(NEIGHBOURS);
+            Variant variant = Variant.fromLabel(neighbours ? v.substring(0, v.length() - NEIGHBOURS.length()) : v)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v));
+            ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(variant, 1), neighbours,
                     validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
                     + saved.validationAp10() + ")");
@@ -177,16 +184,20 @@ public final class Evaluation {
      * leave-one-task-out AP@10 (the figure the meta-learner gates a new model on).
      */
     ModelArtifact.Metadata trainAndSave(MetaDataset meta, Map<String, ImageSet> images, TrainSettings ts,
-                                        Double validation, Path dir) throws IOException {
+                                        boolean neighbours, Double validation, Path dir) throws IOException {
         ai.djl.engine.Engine.getInstance().setRandomSeed(1);
         try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
             new MetaTrainer(model, ts).train(meta.tasks().stream()
                     .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+            if (neighbours) {
+                model.useMemory(memory(model, meta.tasks(), images, 1));
+            }
+            String label = ts.variant().label() + (neighbours ? NEIGHBOURS : "");
             String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-            return ModelArtifact.save(model, new ModelArtifact.Metadata(ModelArtifact.FORMAT,
-                    now + "-" + ts.variant().label(), space.fingerprint(), Architecture.DEFAULT, ts.variant().label(),
+            return ModelArtifact.save(model, new ModelArtifact.Metadata(ModelArtifact.FORMAT, now + "-" + label,
+                    space.fingerprint(), Architecture.DEFAULT, label,
                     meta.tasks().stream().map(MetaDataset.TaskRecord::id).toList(), meta.records(), validation, null,
-                    now), dir);
+                    now, null), dir);
         }
     }
 
@@ -350,6 +361,19 @@ public final class Evaluation {
                         t -> Metrics.ap10(t.trueRanking(), truth))).orElseThrow();
                 s = scoresOf(best.trueRanking());
             }
+            case "oracle-similarity" -> {
+                // Not a method: the neighbour readout with the true r_ij (AP@10 agreement with the held-out task's
+                // true ranking) as similarity, known only in hindsight: what a perfect L_sim embedding could reach.
+                int[] truth = test.trueRanking();
+                double[] r = new double[trainTasks.size()];
+                double[][] z = new double[trainTasks.size()][];
+                for (int j = 0; j < r.length; j++) {
+                    int[] other = trainTasks.get(j).trueRanking();
+                    r[j] = (Metrics.ap10(other, truth) + Metrics.ap10(truth, other)) / 2;
+                    z[j] = trainTasks.get(j).zTargets();
+                }
+                s = TaskMemory.mix(TaskMemory.softmax(r, TaskMemory.DEFAULT_TEMPERATURE), z);
+            }
             case "nearest-task" -> {
                 double[][] f = standardised(trainTasks, test);
                 int best = 0;
@@ -386,8 +410,10 @@ public final class Evaluation {
                 }
             }
             default -> {
-                Variant v = Variant.fromLabel(method).orElseThrow(() -> new IllegalArgumentException("unknown method " + method + "; known: "
-                                + ALL_METHODS));
+                boolean neighbours = method.endsWith(NEIGHBOURS);
+                String label = neighbours ? method.substring(0, method.length() - NEIGHBOURS.length()) : method;
+                Variant v = Variant.fromLabel(label).orElseThrow(() -> new IllegalArgumentException(
+                        "unknown method " + method + "; known: " + ALL_METHODS));
                 TrainSettings ts = base.withVariant(v, seed);
                 try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
                     MetaTrainer.TrainingResult r = new MetaTrainer(model, ts).train(trainTasks.stream()
@@ -397,11 +423,22 @@ public final class Evaluation {
                     log.printf(Locale.ROOT, "    %s: %d steps in %.0f s; L_perf %.3f -> %.3f, L_sim %.3f -> %.3f, "
                             + "L_adv %.3f -> %.3f, L_D %.3f -> %.3f%n", method, r.steps(), r.seconds(), first.perf(),
                             last.perf(), first.sim(), last.sim(), first.adv(), last.adv(), first.disc(), last.disc());
+                    if (neighbours) {
+                        model.useMemory(memory(model, trainTasks, images, seed));
+                    }
                     s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
                 }
             }
         }
         return s;
+    }
+
+    /** The trained model's memory of its training tasks, embedded as the ranking embeds a new task. */
+    static TaskMemory memory(HyperStarModel model, List<MetaDataset.TaskRecord> trainTasks,
+                             Map<String, ImageSet> images, long seed) {
+        return TaskMemory.build(model, trainTasks.stream()
+                        .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
+                Ranker.BATCHES, Ranker.PER_BATCH, seed, TaskMemory.DEFAULT_TEMPERATURE);
     }
 
     /** Scores that rank configurations in the given order (best first). */

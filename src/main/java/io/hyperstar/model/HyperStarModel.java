@@ -18,6 +18,8 @@ public final class HyperStarModel implements AutoCloseable {
     private final Model model;
     private final HyperStarNet net;
     private final ConfigSpace space;
+    // Set once after training or loading, before the model is shared; volatile so every ranking thread sees it.
+    private volatile TaskMemory memory;
 
     private HyperStarModel(Model model, HyperStarNet net, ConfigSpace space) {
         this.model = model;
@@ -48,6 +50,20 @@ public final class HyperStarModel implements AutoCloseable {
 
     public HyperStarNet net() {
         return net;
+    }
+
+    /** The training tasks a neighbour-readout model ranks by; empty for the paper's predictor readout. */
+    public java.util.Optional<TaskMemory> memory() {
+        return java.util.Optional.ofNullable(memory);
+    }
+
+    /** Switches this model to the neighbour readout over {@code m} (null: back to the predictor head). */
+    public void useMemory(TaskMemory m) {
+        if (m != null && m.zTargets()[0].length != space.size()) {
+            throw new IllegalArgumentException("memory holds " + m.zTargets()[0].length + " configurations, the space "
+                    + space.size());
+        }
+        this.memory = m;
     }
 
     public ConfigSpace space() {

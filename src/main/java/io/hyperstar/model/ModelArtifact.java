@@ -17,30 +17,36 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * A trained model on disk: {@code hyperstar.params} (DJL parameters) and {@code model.json} (what it is and what it
- * was trained on, with the parameters' SHA-256). Loading refuses a corrupt file or a model of another space.
+ * A trained model on disk: {@code hyperstar.params} (DJL parameters), {@code model.json} (what it is and what it
+ * was trained on, with the parameters' SHA-256) and, for a model with the neighbour readout, {@code memory.json}
+ * (its {@link TaskMemory}, with its own SHA-256 in the metadata). Loading refuses a corrupt file or a model of
+ * another space.
  */
 public final class ModelArtifact {
 
     public static final String PARAMS = "hyperstar.params";
     public static final String METADATA = "model.json";
+    public static final String MEMORY = "memory.json";
     public static final int FORMAT = 1;
 
     /**
      * What a model is: {@code version} names it to the service (e.g. "2026-11-27T05:00Z-bm"); {@code validationAp10}
-     * is the mean held-out AP@10 the meta-learner gated it on (null when not measured).
+     * is the mean held-out AP@10 the meta-learner gated it on (null when not measured); {@code memorySha256} is
+     * the checksum of {@code memory.json}, null for a model that ranks with its predictor head (the paper's readout).
      */
     public record Metadata(int format, String version, String spaceFingerprint, Architecture architecture,
                            String variant, List<String> tasks, int records, Double validationAp10,
-                           String paramsSha256, String createdAt) {
+                           String paramsSha256, String createdAt, String memorySha256) {
 
-        public Metadata withChecksum(String sha256) {
+        public Metadata withChecksums(String params, String memory) {
             return new Metadata(format, version, spaceFingerprint, architecture, variant, tasks, records,
-                    validationAp10, sha256, createdAt);
+                    validationAp10, params, createdAt, memory);
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            // A memory may hold NaN (a configuration a training task has no result for).
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
 
     private ModelArtifact() {
     }
@@ -57,8 +63,14 @@ public final class ModelArtifact {
             model.net().saveParameters(out);
         }
         byte[] params = bytes.toByteArray();
-        Metadata full = metadata.withChecksum(Backbone.sha256(params));
+        byte[] memory = model.memory().isPresent() ? JSON.writeValueAsBytes(model.memory().get()) : null;
+        Metadata full = metadata.withChecksums(Backbone.sha256(params), memory == null ? null : Backbone.sha256(memory));
         write(dir.resolve(PARAMS), params);
+        if (memory != null) {
+            write(dir.resolve(MEMORY), memory);
+        } else {
+            Files.deleteIfExists(dir.resolve(MEMORY));
+        }
         write(dir.resolve(METADATA), JSON.writeValueAsBytes(full));
         return full;
     }
@@ -84,9 +96,20 @@ public final class ModelArtifact {
             throw new IOException(dir.resolve(PARAMS) + " is corrupt: SHA-256 " + actual + ", expected "
                     + meta.paramsSha256());
         }
+        TaskMemory memory = null;
+        if (meta.memorySha256() != null) {
+            byte[] m = Files.readAllBytes(dir.resolve(MEMORY));
+            String sum = Backbone.sha256(m);
+            if (!sum.equalsIgnoreCase(meta.memorySha256())) {
+                throw new IOException(dir.resolve(MEMORY) + " is corrupt: SHA-256 " + sum + ", expected "
+                        + meta.memorySha256());
+            }
+            memory = JSON.readValue(m, TaskMemory.class);
+        }
         HyperStarModel model = HyperStarModel.create(space, meta.architecture());
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(params))) {
             model.net().loadParameters(model.manager(), in);
+            model.useMemory(memory);
             // A loaded model ranks: parameters without gradients, so no thread builds an autograd graph.
             model.net().freezeParameters(true);
             return model;

@@ -31,22 +31,42 @@ public final class Ranker {
     private Ranker() {
     }
 
-    /** Ranks every configuration of the model's space for a task given by its (training) images. */
+    /**
+     * Ranks every configuration of the model's space for a task given by its (training) images: by the predictor
+     * head (the paper's readout), or, when the model carries a {@link TaskMemory}, by the training tasks nearest to
+     * the task's embedding.
+     */
     public static Ranking rank(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
-        int[][] idx = ImageBatches.sample(images.size(), batches, perBatch, new Random(seed));
         int[] all = IntStream.range(0, model.space().size()).toArray();
         try (NDManager m = model.manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
-            NDArray imgs = m.create(ImageBatches.pixels(images, idx),
-                    new Shape(batches, perBatch, 1, images.height(), images.width()));
-            Shape s = imgs.getShape();
-            NDArray feats = model.net().stemFeatures(ps, imgs.reshape(new Shape(s.get(0) * s.get(1)).addAll(s.slice(2))));
-            NDArray t = model.net().taskEmbeddings(ps,
-                    feats.reshape(new Shape(s.get(0), s.get(1)).addAll(feats.getShape().slice(1))), false);
-            NDArray scores = model.net().scores(ps, t, model.net().configEmbeddings(ps, model.oneHot(m, all), false), false);
-            float[] mean = scores.mean(new int[] {0}).toFloatArray();
-            return new Ranking(Metrics.orderDescending(mean), mean, t.mean(new int[] {0}).toFloatArray());
+            NDArray t = embeddings(model, m, ps, images, batches, perBatch, seed);
+            float[] embedding = t.mean(new int[] {0}).toFloatArray();
+            float[] scores = model.memory().isPresent() ? model.memory().get().scores(embedding)
+                    : model.net().scores(ps, t, model.net().configEmbeddings(ps, model.oneHot(m, all), false), false)
+                            .mean(new int[] {0}).toFloatArray();
+            return new Ranking(Metrics.orderDescending(scores), scores, embedding);
         }
+    }
+
+    /** The task embedding {@link #rank} uses: the mean over the sampled batches' embeddings. */
+    public static float[] embed(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
+        try (NDManager m = model.manager().newSubManager()) {
+            return embeddings(model, m, new ParameterStore(m, false), images, batches, perBatch, seed)
+                    .mean(new int[] {0}).toFloatArray();
+        }
+    }
+
+    /** One embedding per sampled image batch, (B, d); the CNN and set layer run once per batch. */
+    private static NDArray embeddings(HyperStarModel model, NDManager m, ParameterStore ps, ImageSet images,
+                                      int batches, int perBatch, long seed) {
+        int[][] idx = ImageBatches.sample(images.size(), batches, perBatch, new Random(seed));
+        NDArray imgs = m.create(ImageBatches.pixels(images, idx),
+                new Shape(batches, perBatch, 1, images.height(), images.width()));
+        Shape s = imgs.getShape();
+        NDArray feats = model.net().stemFeatures(ps, imgs.reshape(new Shape(s.get(0) * s.get(1)).addAll(s.slice(2))));
+        return model.net().taskEmbeddings(ps,
+                feats.reshape(new Shape(s.get(0), s.get(1)).addAll(feats.getShape().slice(1))), false);
     }
 
     /**

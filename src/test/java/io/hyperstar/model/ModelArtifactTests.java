@@ -24,7 +24,7 @@ class ModelArtifactTests {
     private static ModelArtifact.Metadata metadata() {
         return new ModelArtifact.Metadata(ModelArtifact.FORMAT, "test-1", SPACE.fingerprint(),
                 new Architecture(32, 4, 64, 64), Variant.BM.label(), List.of("shapes-a"), 54, 0.5, null,
-                "2026-11-27T00:00:00Z");
+                "2026-11-27T00:00:00Z", null);
     }
 
     @Test

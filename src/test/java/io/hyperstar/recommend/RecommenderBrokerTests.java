@@ -87,7 +87,7 @@ class RecommenderBrokerTests {
         Path modelDir = dir.resolve("model");
         try (HyperStarModel fresh = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
             ModelArtifact.save(fresh, new ModelArtifact.Metadata(ModelArtifact.FORMAT, "test-untrained", SPACE.fingerprint(),
-                    Architecture.DEFAULT, "BM", List.of(), 0, null, null, "2026-11-27T00:00:00Z"), modelDir);
+                    Architecture.DEFAULT, "BM", List.of(), 0, null, null, "2026-11-27T00:00:00Z", null), modelDir);
         }
 
         try (HyperStarModel model = ModelArtifact.load(modelDir, SPACE);
