@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -97,6 +98,9 @@ public final class Evaluation {
         methods.addAll(REFERENCES);
         int setsPerStep = 1;
         float learningRate = 1e-3f;
+        TrainSettings defaults = TrainSettings.defaults(Variant.BM, epochs, 0);
+        float alpha = defaults.alpha();
+        float beta = defaults.beta();
         ConfigSpace space = ConfigSpace.bundled();
         Path saveModel = null;
         String saveVariant = "BM";
@@ -119,6 +123,8 @@ public final class Evaluation {
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
                 case "--sets-per-step" -> setsPerStep = Integer.parseInt(args[++i]);
                 case "--lr" -> learningRate = Float.parseFloat(args[++i]);
+                case "--alpha" -> alpha = Float.parseFloat(args[++i]);
+                case "--beta" -> beta = Float.parseFloat(args[++i]);
                 case "--space" -> {
                     try (var in = Files.newInputStream(Path.of(args[++i]))) {
                         space = ConfigSpace.parse(in);
@@ -138,15 +144,15 @@ public final class Evaluation {
         }
         MetaDataset meta = merge(metaDirs, space);
         Evaluation e = new Evaluation(space, System.err);
-        TrainSettings d = TrainSettings.defaults(Variant.BM, epochs, 0);
-        TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, d.window(), d.alpha(),
-                d.beta(), learningRate, 0, trainTop, setsPerStep);
+        TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
+                beta, learningRate, 0, trainTop, setsPerStep);
         String description = "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x "
                 + space.size() + " configurations, R = " + meta.epochs() + " epochs; " + seeds + " seed(s); HyperSTAR: "
                 + epochs + " passes, N_img = " + images + ", B_img = " + batches + ", O_hyper = " + configs
                 + ", top conv block " + (trainTop ? "trained" : "frozen (features cached per image)") + ", "
-                + setsPerStep + " image batch(es) per update, Adam learning rate " + learningRate
-                + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH + " images";
+                + setsPerStep + " image batch(es) per update, Adam learning rate " + learningRate + ", alpha = " + alpha
+                + ", beta = " + beta + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH
+                + " images; neighbour readout temperature T = " + TaskMemory.DEFAULT_TEMPERATURE;
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {
@@ -670,6 +676,36 @@ public final class Evaluation {
         md.append(String.format(Locale.ROOT, "- The task-agnostic mean as a predictor of z, leave one task out: mean "
                 + "squared error %.3f on the training tasks, %.3f on the held-out task (root mean square %.2f).%n",
                 inSample, heldOut, Math.sqrt(heldOut)));
+        // Where the held-out task's best configuration sits in the training tasks' own rankings: any ranking built
+        // from those rankings (a mean, a similarity-weighted mix, one borrowed ranking) starts from there.
+        double medianPosition = 0;
+        double bestPosition = 0;
+        List<String> buried = new ArrayList<>();
+        for (MetaDataset.TaskRecord test : tasks) {
+            double best = Arrays.stream(test.valAtR()).max().orElseThrow();
+            List<Integer> positions = new ArrayList<>();
+            for (MetaDataset.TaskRecord t : tasks) {
+                if (t != test) {
+                    int[] order = t.trueRanking();
+                    int p = 0;
+                    while (test.valAtR()[order[p]] != best) {
+                        p++;
+                    }
+                    positions.add(p + 1);
+                }
+            }
+            Collections.sort(positions);
+            int median = positions.get(positions.size() / 2);
+            medianPosition += median / (double) tasks.size();
+            bestPosition += positions.get(0) / (double) tasks.size();
+            if (median > 30) {
+                buried.add(test.id() + " " + median);
+            }
+        }
+        md.append(String.format(Locale.ROOT, "- Position of the held-out task's best configuration in the other tasks' "
+                + "true rankings, mean over tasks: %.1f in the median other task, %.1f in the most favourable one "
+                + "(known only in hindsight); median position above 30: %s.%n", medianPosition, bestPosition,
+                buried.isEmpty() ? "none" : String.join(", ", buried)));
         List<String> tasksScored = rows.stream().map(Row::task).distinct().toList();
         for (String m : methods) {
             if (m.equals("task-agnostic")) {

@@ -48,7 +48,8 @@ public final class HyperbandReplay {
         Path runs = Path.of("docs/benchmarks/runs");
         Path out = Path.of("docs/benchmarks/hyperband");
         List<Long> budgets = List.of(27L, 54L, 108L, 216L, 0L);
-        List<String> methods = List.of("task-agnostic", "meta-features+rf", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN");
+        List<String> methods = List.of("task-agnostic", "meta-features+rf", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN",
+                "BM+neighbours", "BM+Sim+neighbours");
         int eta = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {

@@ -79,4 +79,42 @@ class EvaluationTests {
         assertThat(resumed).hasSize(rows.size());
         assertThat(Files.readString(out.resolve("ap10.csv"))).isEqualTo(table);
     }
+
+    @Test
+    void theNeighbourReadoutAndTheSimilarityReferenceRankFromTheTrainingTasks() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        // Twins a and b rank alike; c ranks the other way round.
+        double[] up = new double[space.size()];
+        double[] down = new double[space.size()];
+        for (int c = 0; c < up.length; c++) {
+            up[c] = 0.2 + 0.7 * c / up.length;
+            down[c] = 0.9 - 0.7 * c / up.length;
+        }
+        List<MetaDataset.TaskRecord> tasks = List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, up),
+                new MetaDataset.TaskRecord("b", "shapes", 4, 24, up.clone()),
+                new MetaDataset.TaskRecord("c", "shapes", 5, 30, down));
+        Map<String, ImageSet> images = new LinkedHashMap<>();
+        for (int k = 0; k < 3; k++) {
+            images.put(tasks.get(k).id(), TestTasks.shapes(tasks.get(k).id(), 3 + k, 6, k).train());
+        }
+        List<String> methods = List.of("BM+Sim+neighbours", "oracle-similarity");
+        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), images, methods, 1,
+                TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), out, "test");
+        assertThat(rows).hasSize(6);
+        // Knowing which task ranks alike, a twin's ranking comes out (c's weight is e^-5 of b's).
+        Evaluation.Row twin = rows.stream().filter(r -> r.method().equals("oracle-similarity") && r.task().equals("a"))
+                .findFirst().orElseThrow();
+        assertThat(twin.ap10()).isEqualTo(1.0);
+        assertThat(twin.configsToBest()).isEqualTo(1);
+        // For c the readout can only mix a's and b's rankings, which are the same: whatever the learned weights, c
+        // gets exactly that ranking (a predictor head would not), so its top 10 are the ten highest ids.
+        Evaluation.Row learned = rows.stream().filter(r -> r.method().equals("BM+Sim+neighbours")
+                && r.task().equals("c")).findFirst().orElseThrow();
+        assertThat(java.util.Arrays.stream(learned.order()).limit(10).boxed().toList())
+                .containsExactlyElementsOf(java.util.stream.IntStream.iterate(space.size() - 1, i -> i - 1).limit(10)
+                        .boxed().toList());
+        assertThat(Files.readString(out.resolve("ap10.md"))).contains("| BM+Sim+neighbours |",
+                "oracle-similarity (hindsight reference, not a method)");
+    }
 }

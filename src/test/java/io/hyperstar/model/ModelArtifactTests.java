@@ -83,6 +83,10 @@ class ModelArtifactTests {
         assertThat(meta.tasks()).hasSize(23).doesNotContain("fashion-tops-4");
         ImageSet unseen = TestTasks.shapes("shapes-unseen", 4, 20, 11).train();
         try (HyperStarModel model = ModelArtifact.load(shipped, SPACE)) {
+            // It ranks with the neighbour readout over exactly the tasks it was trained on.
+            assertThat(meta.variant()).isEqualTo("BM+Sim+neighbours");
+            assertThat(model.memory()).isPresent();
+            assertThat(model.memory().get().tasks()).containsExactlyElementsOf(meta.tasks());
             int[] order = Ranker.rank(model, unseen, 4, 32, 1).order();
             // Adam at learning rate 0.05 fine-tuning 2 or 4 layers diverged on most tasks of the meta-dataset.
             List<Integer> top10 = java.util.Arrays.stream(order).limit(10).boxed().toList();
