@@ -17,6 +17,7 @@ import io.hyperstar.model.Architecture;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
+import io.hyperstar.model.TaskMemory;
 import io.hyperstar.schedule.SchedulerSettings;
 import io.hyperstar.schedule.SchedulerTopology;
 import io.hyperstar.space.ConfigSpace;
@@ -86,8 +87,16 @@ class RecommenderBrokerTests {
         TestTasks.materialise(outside, "x", 4, TaskData.Format.IDX, 23);
         Path modelDir = dir.resolve("model");
         try (HyperStarModel fresh = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
+            // Ranks as the shipped model does, by the neighbour readout: a memory of two "training" tasks, one best
+            // at configuration 17, the other at 42.
+            fresh.useMemory(TaskMemory.build(fresh, List.of(
+                    new TaskMemory.Entry("folder-shapes", TaskData.load(data.resolve("tasks/folder-shapes")).train(),
+                            peaked(17)),
+                    new TaskMemory.Entry("x", TaskData.load(outside.resolve("tasks/x")).train(), peaked(42))),
+                    Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
             ModelArtifact.save(fresh, new ModelArtifact.Metadata(ModelArtifact.FORMAT, "test-untrained", SPACE.fingerprint(),
-                    Architecture.DEFAULT, "BM", List.of(), 0, null, null, "2026-11-27T00:00:00Z", null), modelDir);
+                    Architecture.DEFAULT, "BM+neighbours", List.of("folder-shapes", "x"), 0, null, null,
+                    "2026-11-27T00:00:00Z", null), modelDir);
         }
 
         try (HyperStarModel model = ModelArtifact.load(modelDir, SPACE);
@@ -118,6 +127,8 @@ class RecommenderBrokerTests {
             Ranker.Ranking direct = Ranker.rank(model, TaskData.load(data.resolve("tasks/unseen-shapes")).train(),
                     Ranker.BATCHES, Ranker.PER_BATCH, "ta".hashCode());
             assertThat(ta.getRanking()).containsExactlyElementsOf(Arrays.stream(direct.order()).boxed().toList());
+            // ...read off the memory: a mix of the two tasks' rankings, so one of their bests comes first.
+            assertThat(ta.getRanking().get(0)).isIn(17, 42);
 
             assertThat(rankings.stream().filter(r -> !r.getOk()).map(RankingComputed::getError).toList()).satisfiesExactlyInAnyOrder(
                     e -> assertThat(e).contains("outside the configured data roots"),
@@ -157,5 +168,14 @@ class RecommenderBrokerTests {
 
     private static void send(KafkaProducer<String, DatasetRegistered> producer, DatasetRegistered r) {
         producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), r.getExperimentId(), r));
+    }
+
+    /** z-scores of a task whose best configuration is {@code best} (3), the rest spread below 0. */
+    private static double[] peaked(int best) {
+        double[] z = new double[SPACE.size()];
+        for (int c = 0; c < z.length; c++) {
+            z[c] = c == best ? 3 : -((c * 7) % 5) / 5.0;
+        }
+        return z;
     }
 }
