@@ -97,24 +97,27 @@ class EvaluationTests {
         for (int k = 0; k < 3; k++) {
             images.put(tasks.get(k).id(), TestTasks.shapes(tasks.get(k).id(), 3 + k, 6, k).train());
         }
-        List<String> methods = List.of("BM+Sim+neighbours", "oracle-similarity");
+        List<String> methods = List.of("BM+Sim+neighbours", "global-mean+neighbours", "oracle-similarity");
         List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), images, methods, 1,
                 TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), out, "test");
-        assertThat(rows).hasSize(6);
+        assertThat(rows).hasSize(9);
         // Knowing which task ranks alike, a twin's ranking comes out (c's weight is e^-5 of b's).
         Evaluation.Row twin = rows.stream().filter(r -> r.method().equals("oracle-similarity") && r.task().equals("a"))
                 .findFirst().orElseThrow();
         assertThat(twin.ap10()).isEqualTo(1.0);
         assertThat(twin.configsToBest()).isEqualTo(1);
-        // For c the readout can only mix a's and b's rankings, which are the same: whatever the learned weights, c
-        // gets exactly that ranking (a predictor head would not), so its top 10 are the ten highest ids.
-        Evaluation.Row learned = rows.stream().filter(r -> r.method().equals("BM+Sim+neighbours")
-                && r.task().equals("c")).findFirst().orElseThrow();
-        assertThat(java.util.Arrays.stream(learned.order()).limit(10).boxed().toList())
-                .containsExactlyElementsOf(java.util.stream.IntStream.iterate(space.size() - 1, i -> i - 1).limit(10)
-                        .boxed().toList());
+        // For c a readout can only mix a's and b's rankings, which are the same: whatever the weights (learned
+        // embedding or frozen features), c gets exactly that ranking, so its top 10 are the ten highest ids.
+        for (String readout : List.of("BM+Sim+neighbours", "global-mean+neighbours")) {
+            Evaluation.Row c = rows.stream().filter(r -> r.method().equals(readout) && r.task().equals("c"))
+                    .findFirst().orElseThrow();
+            assertThat(java.util.Arrays.stream(c.order()).limit(10).boxed().toList()).as(readout)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.iterate(space.size() - 1, i -> i - 1)
+                            .limit(10).boxed().toList());
+        }
         assertThat(Files.readString(out.resolve("ap10.md"))).contains("| BM+Sim+neighbours |",
-                "oracle-similarity (hindsight reference, not a method)");
+                "oracle-similarity (hindsight reference, not a method)",
+                "global-mean+neighbours (ablation: our readout, frozen features)");
     }
 }
