@@ -58,6 +58,18 @@ public record TaskMemory(List<String> tasks, float[][] embeddings, double[][] zT
         return softmax(cos, temperature);
     }
 
+    /** A training task and its weight in a readout. */
+    public record Neighbour(String task, double weight) {
+    }
+
+    /** The {@code k} heaviest training tasks for this embedding, heaviest first (ties by memory order). */
+    public List<Neighbour> nearest(float[] embedding, int k) {
+        double[] w = weights(embedding);
+        return java.util.stream.IntStream.range(0, w.length).boxed()
+                .sorted((a, b) -> Double.compare(w[b], w[a])).limit(k)
+                .map(j -> new Neighbour(tasks.get(j), w[j])).toList();
+    }
+
     /** The score of every configuration for a task with this embedding: {@link #mix} of the memory's rows. */
     public float[] scores(float[] embedding) {
         return mix(weights(embedding), zTargets);

@@ -6,6 +6,7 @@ import io.hyperstar.catalog.TaskData;
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.TaskWeight;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
@@ -21,6 +22,9 @@ import java.util.List;
  * the reason the dataset was refused. Never throws for a bad dataset.
  */
 public final class Recommender {
+
+    /** Training tasks named in a ranking event: enough to say what a dataset was ranked like, short enough to read. */
+    static final int NEAREST = 5;
 
     private final HyperStarModel model;
     private final ModelArtifact.Metadata metadata;
@@ -80,7 +84,9 @@ public final class Recommender {
         for (float v : r.embedding()) {
             embedding.add(v);
         }
-        return out.setOk(true).setRanking(order).setScores(scores).setEmbedding(embedding)
+        List<TaskWeight> nearest = model.memory().map(m -> m.nearest(r.embedding(), NEAREST).stream()
+                .map(n -> new TaskWeight(n.task(), n.weight())).toList()).orElse(List.of());
+        return out.setOk(true).setRanking(order).setScores(scores).setEmbedding(embedding).setNearestTasks(nearest)
                 .setMillis((System.nanoTime() - start) / 1_000_000).build();
     }
 

@@ -41,8 +41,11 @@ public final class RecommenderMain {
                     out.add(new ProducerRecord<>(topics.rankingComputed.name(), in.key(),
                             topics.rankingComputed.valueSerde().serializer().serialize(topics.rankingComputed.name(), r)));
                     if (r.getOk()) {
-                        LOG.infof("ranked %s (%s) in %d ms on %s: top 5 %s", ev.getExperimentId(), ev.getDatasetId(),
-                                r.getMillis(), r.getDevice(), r.getRanking().subList(0, Math.min(5, r.getRanking().size())));
+                        LOG.infof("ranked %s (%s) in %d ms on %s: top 5 %s%s", ev.getExperimentId(), ev.getDatasetId(),
+                                r.getMillis(), r.getDevice(), r.getRanking().subList(0, Math.min(5, r.getRanking().size())),
+                                r.getNearestTasks().isEmpty() ? "" : "; ranked like " + r.getNearestTasks().stream()
+                                        .map(n -> String.format(java.util.Locale.ROOT, "%s %.2f", n.getTaskId(), n.getWeight()))
+                                        .collect(java.util.stream.Collectors.joining(", ")));
                     } else {
                         LOG.warnf("refused %s: %s", ev.getExperimentId(), r.getError());
                         var dl = DeadLetters.of(in.topic(), in.partition(), in.offset(), in.key(), in.value(), r.getError(), "recommender");

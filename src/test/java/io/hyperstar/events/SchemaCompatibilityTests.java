@@ -77,6 +77,29 @@ class SchemaCompatibilityTests {
     }
 
     @Test
+    void aRankingWrittenWithTheFirstSchemaIsStillReadWithNoNearestTasks() throws Exception {
+        Schema v1 = AvroSerde.history("RankingComputed").get(0);
+        assertThat(v1.getField("nearestTasks")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("experimentId", "e");
+        old.put("datasetId", "d");
+        old.put("ok", true);
+        old.put("error", null);
+        old.put("modelVersion", "m1");
+        old.put("configSpaceFingerprint", "f");
+        old.put("ranking", List.of(2, 0, 1));
+        old.put("scores", List.of(0.1, 0.0, 0.3));
+        old.put("embedding", List.of(0.5f));
+        old.put("millis", 90L);
+        old.put("device", "cpu()");
+        ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+
+        RankingComputed read = new AvroSerde<>(RankingComputed.class).decode(bytes.array());
+        assertThat(read.getRanking()).containsExactly(2, 0, 1);
+        assertThat(read.getNearestTasks()).isEmpty();
+    }
+
+    @Test
     void wireFormatIsSingleObjectEncodingWithTheSchemaFingerprint() {
         AvroSerde<DeadLetter> serde = new AvroSerde<>(DeadLetter.class);
         DeadLetter dl = DeadLetter.newBuilder().setSourceTopic("t").setPartition(0).setOffset(1).setReason("r").setRole("scheduler").build();

@@ -36,6 +36,9 @@ class TaskMemoryTests {
         float[] scores = memory(0.05).scores(new float[] {0.1f, 0.7f, 0f});
         assertThat(Metrics.orderDescending(scores)).containsExactly(3, 2, 1, 0);
         assertThat(memory(0.05).weights(new float[] {0.1f, 0.7f, 0f})[1]).isGreaterThan(0.99);
+        // What the ranking event names: b first, then a (cosine 0.14), then c (0).
+        assertThat(memory(0.05).nearest(new float[] {0.1f, 0.7f, 0f}, 2)).extracting(TaskMemory.Neighbour::task)
+                .containsExactly("b", "a");
     }
 
     @Test

@@ -129,11 +129,20 @@ class RecommenderBrokerTests {
             assertThat(ta.getRanking()).containsExactlyElementsOf(Arrays.stream(direct.order()).boxed().toList());
             // ...read off the memory: a mix of the two tasks' rankings, so one of their bests comes first.
             assertThat(ta.getRanking().get(0)).isIn(17, 42);
+            // The event says which training tasks it was ranked like, heaviest first, with the readout's weights.
+            assertThat(ta.getNearestTasks()).extracting(n -> n.getTaskId().toString())
+                    .containsExactlyInAnyOrder("folder-shapes", "x");
+            assertThat(ta.getNearestTasks().get(0).getWeight()).isGreaterThanOrEqualTo(ta.getNearestTasks().get(1).getWeight());
+            assertThat(ta.getNearestTasks().get(0).getWeight() + ta.getNearestTasks().get(1).getWeight())
+                    .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(ta.getNearestTasks().get(0).getTaskId().toString()).isEqualTo(
+                    ta.getRanking().get(0) == 17 ? "folder-shapes" : "x");
 
             assertThat(rankings.stream().filter(r -> !r.getOk()).map(RankingComputed::getError).toList()).satisfiesExactlyInAnyOrder(
                     e -> assertThat(e).contains("outside the configured data roots"),
                     e -> assertThat(e).contains("does not exist"),
                     e -> assertThat(e).contains("registered as IDX but the dataset on disk is an image folder"));
+            assertThat(rankings.stream().filter(r -> !r.getOk())).allSatisfy(r -> assertThat(r.getNearestTasks()).isEmpty());
             List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3, Duration.ofMinutes(3));
             assertThat(dead).allSatisfy(d -> assertThat(d.getRole()).isEqualTo("recommender"));
 
