@@ -6,6 +6,8 @@ cli="java -Dorg.jboss.logging.provider=jdk -Dai.djl.offline=true -Djava.awt.head
 case "${HYPERSTAR_ROLE:-service}" in
   service)     exec java -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar ;;
   worker)      exec $cli io.hyperstar.worker.WorkerMain "$@" ;;
-  recommender) exec $cli io.hyperstar.recommend.RecommenderMain "$@" ;;
+  # Defaults first: a --model or --data-roots among the arguments comes later and wins.
+  recommender) exec $cli io.hyperstar.recommend.RecommenderMain --model "${HYPERSTAR_MODEL_DIR:-/deployments/model}" \
+                 --data-roots "${HYPERSTAR_DATA_ROOTS:-/data}" "$@" ;;
   *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender)" >&2; exit 2 ;;
 esac

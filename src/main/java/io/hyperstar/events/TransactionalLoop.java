@@ -42,6 +42,21 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long handled;
 
+    /**
+     * The default instance id of a role's process, the suffix of its transactional id. Live instances must differ,
+     * or each new producer fences the others' transactions. In a container every process is pid 1, so the pid alone
+     * is not enough: the host name (a pod's name in Kubernetes, a container's id in Docker) goes first, the pid after
+     * it for several processes on one host; without a host name, the role.
+     */
+    public static String defaultInstanceId(String role) {
+        return defaultInstanceId(role, System.getenv(), ProcessHandle.current().pid());
+    }
+
+    static String defaultInstanceId(String role, Map<String, String> env, long pid) {
+        String host = env.get("HOSTNAME");
+        return (host != null && !host.isBlank() ? host : role) + "-" + pid;
+    }
+
     public TransactionalLoop(String bootstrap, Topics topics, String topic, String groupId, String transactionalId,
                              Duration maxProcessingTime, String role, Handler handler) {
         this.topic = topic;

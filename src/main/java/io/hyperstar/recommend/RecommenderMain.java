@@ -60,7 +60,7 @@ public final class RecommenderMain {
         String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
         Path modelDir = Path.of("src/main/resources/model");
         String roots = "data";
-        String id = "recommender-" + ProcessHandle.current().pid();
+        String id = io.hyperstar.events.TransactionalLoop.defaultInstanceId("recommender");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];

@@ -19,7 +19,7 @@ public final class WorkerMain {
         String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
         String mode = "replay";
         Path curves = Path.of("src/main/resources/metadataset/curves.csv");
-        String id = "worker-" + ProcessHandle.current().pid();
+        String id = io.hyperstar.events.TransactionalLoop.defaultInstanceId("worker");
         String dataRoots = "data";
         Path checkpoints = Path.of("target/checkpoints");
         int maxEpochs = 100;
