@@ -387,36 +387,7 @@ public final class Evaluation {
                 }
                 s = TaskMemory.mix(TaskMemory.softmax(r, TaskMemory.DEFAULT_TEMPERATURE), z);
             }
-            case "global-mean+neighbours" -> {
-                // Features standardised over the training tasks: raw post-ReLU means all point the same way.
-                int n = trainTasks.size();
-                int f = globalMeans.get(test.id()).length;
-                double[] mu = new double[f];
-                double[] sd = new double[f];
-                for (MetaDataset.TaskRecord t : trainTasks) {
-                    float[] g = globalMeans.get(t.id());
-                    for (int i = 0; i < f; i++) {
-                        mu[i] += g[i] / (double) n;
-                    }
-                }
-                for (MetaDataset.TaskRecord t : trainTasks) {
-                    float[] g = globalMeans.get(t.id());
-                    for (int i = 0; i < f; i++) {
-                        sd[i] += Math.pow(g[i] - mu[i], 2) / n;
-                    }
-                }
-                java.util.function.Function<float[], float[]> standardise = g -> {
-                    float[] x = new float[f];
-                    for (int i = 0; i < f; i++) {
-                        x[i] = (float) ((g[i] - mu[i]) / (Math.sqrt(sd[i]) + 1e-6));
-                    }
-                    return x;
-                };
-                s = new TaskMemory(trainTasks.stream().map(MetaDataset.TaskRecord::id).toList(),
-                        trainTasks.stream().map(t -> standardise.apply(globalMeans.get(t.id()))).toArray(float[][]::new),
-                        trainTasks.stream().map(MetaDataset.TaskRecord::zTargets).toArray(double[][]::new),
-                        TaskMemory.DEFAULT_TEMPERATURE).scores(standardise.apply(globalMeans.get(test.id())));
-            }
+            case "global-mean+neighbours" -> s = globalMeanNeighbours(test, trainTasks, globalMeans);
             case "nearest-task" -> {
                 double[][] f = standardised(trainTasks, test);
                 int best = 0;
@@ -474,6 +445,41 @@ public final class Evaluation {
             }
         }
         return s;
+    }
+
+    /**
+     * The neighbour readout over the frozen backbone's mean features instead of a learned embedding, the features
+     * standardised over the training tasks (raw post-ReLU means all point the same way, every cosine near 1).
+     */
+    private static float[] globalMeanNeighbours(MetaDataset.TaskRecord test, List<MetaDataset.TaskRecord> trainTasks,
+                                                Map<String, float[]> globalMeans) {
+        int n = trainTasks.size();
+        int f = globalMeans.get(test.id()).length;
+        double[] mu = new double[f];
+        double[] sd = new double[f];
+        for (MetaDataset.TaskRecord t : trainTasks) {
+            float[] g = globalMeans.get(t.id());
+            for (int i = 0; i < f; i++) {
+                mu[i] += g[i] / (double) n;
+            }
+        }
+        for (MetaDataset.TaskRecord t : trainTasks) {
+            float[] g = globalMeans.get(t.id());
+            for (int i = 0; i < f; i++) {
+                sd[i] += Math.pow(g[i] - mu[i], 2) / n;
+            }
+        }
+        java.util.function.Function<float[], float[]> standardise = g -> {
+            float[] x = new float[f];
+            for (int i = 0; i < f; i++) {
+                x[i] = (float) ((g[i] - mu[i]) / (Math.sqrt(sd[i]) + 1e-6));
+            }
+            return x;
+        };
+        return new TaskMemory(trainTasks.stream().map(MetaDataset.TaskRecord::id).toList(),
+                trainTasks.stream().map(t -> standardise.apply(globalMeans.get(t.id()))).toArray(float[][]::new),
+                trainTasks.stream().map(MetaDataset.TaskRecord::zTargets).toArray(double[][]::new),
+                TaskMemory.DEFAULT_TEMPERATURE).scores(standardise.apply(globalMeans.get(test.id())));
     }
 
     /** The trained model's memory of its training tasks, embedded as the ranking embeds a new task. */
