@@ -82,10 +82,17 @@ public final class Evaluation {
 
     private final ConfigSpace space;
     private final PrintStream log;
+    /** Training tasks per fold: 0 = all the others; k = a seeded draw of k of them (how AP@10 grows with tasks). */
+    private final int trainingTasks;
 
     Evaluation(ConfigSpace space, PrintStream log) {
+        this(space, log, 0);
+    }
+
+    Evaluation(ConfigSpace space, PrintStream log, int trainingTasks) {
         this.space = space;
         this.log = log;
+        this.trainingTasks = trainingTasks;
     }
 
     public static void main(String[] args) throws Exception {
@@ -100,6 +107,7 @@ public final class Evaluation {
         boolean trainTop = false;
         int shard = 0;
         int shards = 1;
+        int trainingTasks = 0;
         boolean reportOnly = false;
         List<String> methods = new ArrayList<>(ALL_METHODS);
         methods.addAll(REFERENCES);
@@ -143,6 +151,7 @@ public final class Evaluation {
                     shards = Integer.parseInt(kn[1]);
                 }
                 case "--report-only" -> reportOnly = true;
+                case "--training-tasks" -> trainingTasks = Integer.parseInt(args[++i]);
                 case "--save-model" -> saveModel = Path.of(args[++i]);
                 case "--save-variant" -> saveVariant = args[++i];
                 case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
@@ -150,7 +159,7 @@ public final class Evaluation {
             }
         }
         MetaDataset meta = merge(metaDirs, space);
-        Evaluation e = new Evaluation(space, System.err);
+        Evaluation e = new Evaluation(space, System.err, trainingTasks);
         TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
                 beta, learningRate, 0, trainTop, setsPerStep);
         String description = "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x "
@@ -159,7 +168,9 @@ public final class Evaluation {
                 + ", top conv block " + (trainTop ? "trained" : "frozen (features cached per image)") + ", "
                 + setsPerStep + " image batch(es) per update, Adam learning rate " + learningRate + ", alpha = " + alpha
                 + ", beta = " + beta + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH
-                + " images; neighbour readout temperature T = " + TaskMemory.DEFAULT_TEMPERATURE;
+                + " images; neighbour readout temperature T = " + TaskMemory.DEFAULT_TEMPERATURE
+                + (trainingTasks > 0 ? "; each fold trains on " + trainingTasks + " of the other tasks, drawn per "
+                + "fold and seed" : "");
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {
@@ -269,10 +280,16 @@ public final class Evaluation {
         int scoredHere = 0;
         for (int k = shard; k < tasks.size(); k += shards) {
             MetaDataset.TaskRecord test = tasks.get(k);
-            List<MetaDataset.TaskRecord> trainTasks = new ArrayList<>(tasks);
-            trainTasks.remove(k);
+            List<MetaDataset.TaskRecord> others = new ArrayList<>(tasks);
+            others.remove(k);
             int[] truth = test.trueRanking();
             for (int seed = 1; seed <= seeds; seed++) {
+                List<MetaDataset.TaskRecord> trainTasks = others;
+                if (trainingTasks > 0 && trainingTasks < others.size()) {
+                    trainTasks = new ArrayList<>(others);
+                    Collections.shuffle(trainTasks, new Random(seed * 1000L + k));
+                    trainTasks = trainTasks.subList(0, trainingTasks);
+                }
                 for (String method : methods) {
                     if (done.contains(Row.key(method, test.id(), seed))) {
                         continue;

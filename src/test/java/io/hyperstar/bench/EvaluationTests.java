@@ -121,4 +121,32 @@ class EvaluationTests {
                 "oracle-similarity (hindsight reference, not a method)",
                 "global-mean+neighbours (ablation: our readout, frozen features)");
     }
+
+    @Test
+    void withFewerTrainingTasksEachFoldLearnsFromADrawOfThem() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
+        Map<String, ImageSet> images = new LinkedHashMap<>();
+        Random rnd = new Random(5);
+        for (int k = 0; k < 4; k++) {
+            double[] acc = new double[space.size()];
+            for (int c = 0; c < acc.length; c++) {
+                acc[c] = rnd.nextDouble();
+            }
+            tasks.add(new MetaDataset.TaskRecord("t" + k, "shapes", 3, 18, acc));
+        }
+        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), 1).run(new MetaDataset(2, tasks), images, List.of("task-agnostic"), 3,
+                TrainSettings.defaults(Variant.BM, 1, 0), out, "test");
+        assertThat(rows).hasSize(12);
+        // With one training task, task-agnostic is exactly that task's ranking: one of the other three, never the
+        // held-out task's own, and the draw changes with the seed.
+        for (Evaluation.Row r : rows) {
+            List<int[]> others = tasks.stream().filter(t -> !t.id().equals(r.task()))
+                    .map(MetaDataset.TaskRecord::trueRanking).toList();
+            assertThat(others).anySatisfy(o -> assertThat(r.order()).containsExactly(o));
+        }
+        assertThat(tasks).anySatisfy(t -> assertThat(rows.stream().filter(r -> r.task().equals(t.id()))
+                .map(r -> java.util.Arrays.toString(r.order())).distinct().count()).isGreaterThan(1));
+    }
 }
