@@ -193,11 +193,8 @@ public final class Evaluation {
             List<String> excluded = holdOut;
             MetaDataset kept = new MetaDataset(meta.epochs(), meta.tasks().stream()
                     .filter(t -> !excluded.contains(t.id())).toList());
-            boolean neighbours = v.endsWith(NEIGHBOURS);
-            Variant variant = Variant.fromLabel(neighbours ? v.substring(0, v.length() - NEIGHBOURS.length()) : v)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown variant " + v));
-            ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(variant, 1), neighbours,
-                    validation, saveModel);
+            ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(variantOf(v), 1),
+                    v.endsWith(NEIGHBOURS), validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
                     + saved.validationAp10() + ")");
         }
@@ -398,8 +395,7 @@ public final class Evaluation {
                 double[] r = new double[trainTasks.size()];
                 double[][] z = new double[trainTasks.size()][];
                 for (int j = 0; j < r.length; j++) {
-                    int[] other = trainTasks.get(j).trueRanking();
-                    r[j] = (Metrics.ap10(other, truth) + Metrics.ap10(truth, other)) / 2;
+                    r[j] = Metrics.agreement(trainTasks.get(j).trueRanking(), truth);
                     z[j] = trainTasks.get(j).zTargets();
                 }
                 s = TaskMemory.mix(TaskMemory.softmax(r, TaskMemory.DEFAULT_TEMPERATURE), z);
@@ -441,11 +437,7 @@ public final class Evaluation {
                 }
             }
             default -> {
-                boolean neighbours = method.endsWith(NEIGHBOURS);
-                String label = neighbours ? method.substring(0, method.length() - NEIGHBOURS.length()) : method;
-                Variant v = Variant.fromLabel(label).orElseThrow(() -> new IllegalArgumentException(
-                        "unknown method " + method + "; known: " + ALL_METHODS));
-                TrainSettings ts = base.withVariant(v, seed);
+                TrainSettings ts = base.withVariant(variantOf(method), seed);
                 try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
                     MetaTrainer.TrainingResult r = new MetaTrainer(model, ts).train(trainTasks.stream()
                             .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
@@ -454,7 +446,7 @@ public final class Evaluation {
                     log.printf(Locale.ROOT, "    %s: %d steps in %.0f s; L_perf %.3f -> %.3f, L_sim %.3f -> %.3f, "
                             + "L_adv %.3f -> %.3f, L_D %.3f -> %.3f%n", method, r.steps(), r.seconds(), first.perf(),
                             last.perf(), first.sim(), last.sim(), first.adv(), last.adv(), first.disc(), last.disc());
-                    if (neighbours) {
+                    if (method.endsWith(NEIGHBOURS)) {
                         model.useMemory(memory(model, trainTasks, images, seed));
                     }
                     s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
@@ -470,33 +462,26 @@ public final class Evaluation {
      */
     private static float[] globalMeanNeighbours(MetaDataset.TaskRecord test, List<MetaDataset.TaskRecord> trainTasks,
                                                 Map<String, float[]> globalMeans) {
-        int n = trainTasks.size();
-        int f = globalMeans.get(test.id()).length;
-        double[] mu = new double[f];
-        double[] sd = new double[f];
-        for (MetaDataset.TaskRecord t : trainTasks) {
-            float[] g = globalMeans.get(t.id());
-            for (int i = 0; i < f; i++) {
-                mu[i] += g[i] / (double) n;
+        double[][] f = new double[trainTasks.size() + 1][];
+        for (int j = 0; j <= trainTasks.size(); j++) {
+            float[] g = globalMeans.get((j < trainTasks.size() ? trainTasks.get(j) : test).id());
+            f[j] = new double[g.length];
+            for (int i = 0; i < g.length; i++) {
+                f[j][i] = g[i];
             }
         }
-        for (MetaDataset.TaskRecord t : trainTasks) {
-            float[] g = globalMeans.get(t.id());
-            for (int i = 0; i < f; i++) {
-                sd[i] += Math.pow(g[i] - mu[i], 2) / n;
+        standardiseColumns(f, trainTasks.size(), 1e-6);
+        float[][] x = new float[f.length][];
+        for (int j = 0; j < f.length; j++) {
+            x[j] = new float[f[j].length];
+            for (int i = 0; i < f[j].length; i++) {
+                x[j][i] = (float) f[j][i];
             }
         }
-        java.util.function.Function<float[], float[]> standardise = g -> {
-            float[] x = new float[f];
-            for (int i = 0; i < f; i++) {
-                x[i] = (float) ((g[i] - mu[i]) / (Math.sqrt(sd[i]) + 1e-6));
-            }
-            return x;
-        };
         return new TaskMemory(trainTasks.stream().map(MetaDataset.TaskRecord::id).toList(),
-                trainTasks.stream().map(t -> standardise.apply(globalMeans.get(t.id()))).toArray(float[][]::new),
+                Arrays.copyOf(x, trainTasks.size()),
                 trainTasks.stream().map(MetaDataset.TaskRecord::zTargets).toArray(double[][]::new),
-                TaskMemory.DEFAULT_TEMPERATURE).scores(standardise.apply(globalMeans.get(test.id())));
+                TaskMemory.DEFAULT_TEMPERATURE).scores(x[trainTasks.size()]);
     }
 
     /** The trained model's memory of its training tasks, embedded as the ranking embeds a new task. */
@@ -505,6 +490,14 @@ public final class Evaluation {
         return TaskMemory.build(model, trainTasks.stream()
                         .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
                 Ranker.BATCHES, Ranker.PER_BATCH, seed, TaskMemory.DEFAULT_TEMPERATURE);
+    }
+
+    /** The HyperSTAR variant a method trains: its label, with or without the {@link #NEIGHBOURS} readout suffix. */
+    static Variant variantOf(String method) {
+        String label = method.endsWith(NEIGHBOURS) ? method.substring(0, method.length() - NEIGHBOURS.length())
+                : method;
+        return Variant.fromLabel(label).orElseThrow(() -> new IllegalArgumentException("unknown method " + method
+                + "; known: " + ALL_METHODS));
     }
 
     /** Scores that rank configurations in the given order (best first). */
@@ -516,6 +509,27 @@ public final class Evaluation {
         return s;
     }
 
+    /**
+     * Standardises every column of {@code rows} in place with the mean and (population) standard deviation of its
+     * first {@code fit} rows, the training tasks; {@code epsilon} keeps a constant column finite.
+     */
+    private static void standardiseColumns(double[][] rows, int fit, double epsilon) {
+        for (int d = 0; d < rows[0].length; d++) {
+            double mean = 0;
+            for (int i = 0; i < fit; i++) {
+                mean += rows[i][d] / fit;
+            }
+            double var = 0;
+            for (int i = 0; i < fit; i++) {
+                var += (rows[i][d] - mean) * (rows[i][d] - mean) / fit;
+            }
+            double sd = Math.sqrt(var) + epsilon;
+            for (double[] r : rows) {
+                r[d] = (r[d] - mean) / sd;
+            }
+        }
+    }
+
     /** Meta-features (log images, log classes, log images per class), standardised over the training tasks. */
     private static double[][] standardised(List<MetaDataset.TaskRecord> trainTasks, MetaDataset.TaskRecord test) {
         List<MetaDataset.TaskRecord> all = new ArrayList<>(trainTasks);
@@ -525,20 +539,7 @@ public final class Evaluation {
             MetaDataset.TaskRecord t = all.get(i);
             f[i] = new double[] {Math.log(t.train()), Math.log(t.classes()), Math.log((double) t.train() / t.classes())};
         }
-        for (int d = 0; d < 3; d++) {
-            double mean = 0;
-            for (int i = 0; i < trainTasks.size(); i++) {
-                mean += f[i][d] / trainTasks.size();
-            }
-            double var = 0;
-            for (int i = 0; i < trainTasks.size(); i++) {
-                var += (f[i][d] - mean) * (f[i][d] - mean) / trainTasks.size();
-            }
-            double sd = Math.sqrt(var) + 1e-9;
-            for (double[] r : f) {
-                r[d] = (r[d] - mean) / sd;
-            }
-        }
+        standardiseColumns(f, trainTasks.size(), 1e-9);
         return f;
     }
 
@@ -786,17 +787,16 @@ public final class Evaluation {
      * means recomputed per resample.
      */
     static String bootstrap(List<Row> rows, List<String> tasks) {
-        java.util.Set<String> present = rows.stream().map(Row::method).collect(java.util.stream.Collectors.toSet());
-        String best = BASELINES.stream().filter(present::contains).max(java.util.Comparator.comparingDouble(
-                b -> tasks.stream().mapToDouble(t -> meanAp(rows, b, t)).average().orElse(0))).orElse(null);
+        Map<String, Double> meanAp = rows.stream().collect(java.util.stream.Collectors.groupingBy(Row::method,
+                java.util.stream.Collectors.averagingDouble(Row::ap10)));
+        String best = bestBaseline(meanAp);
         if (best == null) {
             return "";
         }
         double[] base = tasks.stream().mapToDouble(t -> meanAp(rows, best, t)).toArray();
         StringBuilder md = new StringBuilder();
         int resamples = 10_000;
-        for (String m : present.stream().filter(m -> !BASELINES.contains(m) && !REFERENCES.contains(m)
-                && !ABLATIONS.contains(m)).sorted().toList()) {
+        for (String m : meanAp.keySet().stream().filter(Evaluation::isOurs).sorted().toList()) {
             double[] ours = tasks.stream().mapToDouble(t -> meanAp(rows, m, t)).toArray();
             Random rnd = new Random(1);
             double[] gain = new double[resamples];
@@ -828,10 +828,9 @@ public final class Evaluation {
 
     /** The two targets, computed: +25% relative mean AP@10 over the best baseline, half its configs-to-best. */
     static String verdict(Map<String, Double> meanAp, Map<String, Double> meanCtb) {
-        String bestBaseline = BASELINES.stream().filter(meanAp::containsKey)
+        String bestBaseline = bestBaseline(meanAp);
+        String bestOurs = meanAp.keySet().stream().filter(Evaluation::isOurs)
                 .max(java.util.Comparator.comparingDouble(meanAp::get)).orElse(null);
-        String bestOurs = meanAp.keySet().stream().filter(m -> !BASELINES.contains(m) && !REFERENCES.contains(m)
-                        && !ABLATIONS.contains(m)).max(java.util.Comparator.comparingDouble(meanAp::get)).orElse(null);
         if (bestBaseline == null || bestOurs == null) {
             return "Targets not computed: the runs hold no baseline or no HyperSTAR variant.";
         }
@@ -849,6 +848,17 @@ public final class Evaluation {
                         " Against the ablation %s (%.1f, not one of the issue's baselines): %+.1f%%.", a,
                         100 * meanAp.get(a), 100 * (meanAp.get(bestOurs) / meanAp.get(a) - 1)))
                 .collect(java.util.stream.Collectors.joining());
+    }
+
+    /** A HyperSTAR variant: not one of the baselines, an ablation or a hindsight reference. */
+    static boolean isOurs(String method) {
+        return !BASELINES.contains(method) && !REFERENCES.contains(method) && !ABLATIONS.contains(method);
+    }
+
+    /** The baseline with the highest mean AP@10 among those scored (null if none). */
+    static String bestBaseline(Map<String, Double> meanAp) {
+        return BASELINES.stream().filter(meanAp::containsKey).max(java.util.Comparator.comparingDouble(meanAp::get))
+                .orElse(null);
     }
 
     private static double sd(double[] v) {

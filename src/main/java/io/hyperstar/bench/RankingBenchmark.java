@@ -6,7 +6,6 @@ import io.hyperstar.model.Architecture;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
-import io.hyperstar.model.TaskMemory;
 import io.hyperstar.space.ConfigSpace;
 
 import java.nio.file.Files;
@@ -52,8 +51,7 @@ public final class RankingBenchmark {
         ImageSet train = TaskData.load(data.resolve("tasks").resolve(task)).train();
         try (HyperStarModel model = modelDir == null ? HyperStarModel.create(space, Architecture.DEFAULT)
                 : ModelArtifact.load(modelDir, space)) {
-            TaskMemory memory = model.memory().orElse(null);
-            double[] neighbours = memory == null ? null : time(model, train, batches, images, rounds);
+            double[] neighbours = model.memory().isPresent() ? time(model, train, batches, images, rounds) : null;
             // The predictor readout (the paper's) on the same weights, for the side-by-side with the naive loop.
             model.useMemory(null);
             Ranker.rankNaive(model, train, batches, images, 0);

@@ -74,6 +74,11 @@ public final class Metrics {
         return apAtK(predicted, trueOrder, K);
     }
 
+    /** r_ij of L_sim: the AP@10 agreement of two true rankings, symmetrised (AP@10 itself is not symmetric). */
+    public static double agreement(int[] a, int[] b) {
+        return (ap10(a, b) + ap10(b, a)) / 2;
+    }
+
     /**
      * 1-based position in {@code predicted} of the first configuration whose true accuracy equals the best (the
      * number of configurations a user evaluates in ranked order before meeting the best one).

@@ -62,15 +62,13 @@ public final class MetaTrainer {
         this.settings = settings;
     }
 
-    /** r_ij of L_sim: the AP@10 agreement of two tasks' true rankings, symmetrised (AP@10 is not symmetric). */
+    /** r_ij of L_sim for every pair of tasks ({@link Metrics#agreement}). */
     public static double[][] similarity(List<TrainingTask> tasks) {
         int m = tasks.size();
         double[][] r = new double[m][m];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < m; j++) {
-                int[] a = tasks.get(i).trueRanking();
-                int[] b = tasks.get(j).trueRanking();
-                r[i][j] = (Metrics.ap10(a, b) + Metrics.ap10(b, a)) / 2;
+                r[i][j] = Metrics.agreement(tasks.get(i).trueRanking(), tasks.get(j).trueRanking());
             }
         }
         return r;

@@ -90,22 +90,9 @@ public final class ModelArtifact {
             throw new IOException(dir + ": model was trained for configuration space " + meta.spaceFingerprint()
                     + ", this service uses " + space.fingerprint());
         }
-        byte[] params = Files.readAllBytes(dir.resolve(PARAMS));
-        String actual = Backbone.sha256(params);
-        if (!actual.equalsIgnoreCase(meta.paramsSha256())) {
-            throw new IOException(dir.resolve(PARAMS) + " is corrupt: SHA-256 " + actual + ", expected "
-                    + meta.paramsSha256());
-        }
-        TaskMemory memory = null;
-        if (meta.memorySha256() != null) {
-            byte[] m = Files.readAllBytes(dir.resolve(MEMORY));
-            String sum = Backbone.sha256(m);
-            if (!sum.equalsIgnoreCase(meta.memorySha256())) {
-                throw new IOException(dir.resolve(MEMORY) + " is corrupt: SHA-256 " + sum + ", expected "
-                        + meta.memorySha256());
-            }
-            memory = JSON.readValue(m, TaskMemory.class);
-        }
+        byte[] params = readVerified(dir.resolve(PARAMS), meta.paramsSha256());
+        TaskMemory memory = meta.memorySha256() == null ? null
+                : JSON.readValue(readVerified(dir.resolve(MEMORY), meta.memorySha256()), TaskMemory.class);
         HyperStarModel model = HyperStarModel.create(space, meta.architecture());
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(params))) {
             model.net().loadParameters(model.manager(), in);
@@ -117,6 +104,16 @@ public final class ModelArtifact {
             model.close();
             throw new IOException(dir.resolve(PARAMS) + ": cannot load parameters: " + e.getMessage(), e);
         }
+    }
+
+    /** The file's bytes, refused when their SHA-256 is not the one the metadata recorded. */
+    private static byte[] readVerified(Path file, String sha256) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String actual = Backbone.sha256(bytes);
+        if (!actual.equalsIgnoreCase(sha256)) {
+            throw new IOException(file + " is corrupt: SHA-256 " + actual + ", expected " + sha256);
+        }
+        return bytes;
     }
 
     private static void write(Path target, byte[] data) throws IOException {

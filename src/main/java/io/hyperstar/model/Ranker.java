@@ -37,13 +37,13 @@ public final class Ranker {
      * the task's embedding.
      */
     public static Ranking rank(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
-        int[] all = IntStream.range(0, model.space().size()).toArray();
         try (NDManager m = model.manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             NDArray t = embeddings(model, m, ps, images, batches, perBatch, seed);
             float[] embedding = t.mean(new int[] {0}).toFloatArray();
             float[] scores = model.memory().isPresent() ? model.memory().get().scores(embedding)
-                    : model.net().scores(ps, t, model.net().configEmbeddings(ps, model.oneHot(m, all), false), false)
+                    : model.net().scores(ps, t, model.net().configEmbeddings(ps,
+                            model.oneHot(m, IntStream.range(0, model.space().size()).toArray()), false), false)
                             .mean(new int[] {0}).toFloatArray();
             return new Ranking(Metrics.orderDescending(scores), scores, embedding);
         }
