@@ -56,26 +56,20 @@ public final class GlobalMeanBaseline implements AutoCloseable {
         net = new SequentialBlock().add(projection).add(configEncoder).add(predictor);
         model.setBlock(net);
         NDManager m = model.getNDManager();
-        projection.initialize(m, DataType.FLOAT32, new Shape(1, 288));
+        projection.initialize(m, DataType.FLOAT32, new Shape(1, HyperStarNet.BACKBONE_FEATURES));
         configEncoder.initialize(m, DataType.FLOAT32, new Shape(1, space.encodingWidth()));
         predictor.initialize(m, DataType.FLOAT32, new Shape(1, 2L * d));
     }
 
-    /** Mean frozen-backbone feature of all images of a task (288 values). */
+    /** Mean frozen-backbone feature of all images of a task ({@link HyperStarNet#BACKBONE_FEATURES} values). */
     public float[] globalMean(ImageSet images) {
-        float[] sum = new float[288];
-        for (int from = 0; from < images.size(); from += 256) {
-            int to = Math.min(images.size(), from + 256);
-            try (NDManager m = backbone.manager().newSubManager()) {
-                NDArray x = m.create(java.util.Arrays.copyOfRange(images.pixels(), from * images.pixelsPerImage(),
-                        to * images.pixelsPerImage()), new Shape(to - from, 1, images.height(), images.width()));
-                float[] f = backbone.net().backboneFeatures(new ParameterStore(m, false), x).sum(new int[] {0})
-                        .toFloatArray();
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += f[i];
-                }
+        float[] sum = new float[HyperStarNet.BACKBONE_FEATURES];
+        ImageBatches.inChunks(backbone.manager(), images, 256, (ps, x, from) -> {
+            float[] f = backbone.net().backboneFeatures(ps, x).sum(new int[] {0}).toFloatArray();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += f[i];
             }
-        }
+        });
         for (int i = 0; i < sum.length; i++) {
             sum[i] /= images.size();
         }
@@ -122,7 +116,8 @@ public final class GlobalMeanBaseline implements AutoCloseable {
                             }
                         }
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray pred = scores(ps, step.create(features.get(m), new Shape(1, 288)),
+                            NDArray pred = scores(ps, step.create(features.get(m),
+                                    new Shape(1, HyperStarNet.BACKBONE_FEATURES)),
                                     oneHot(step, configs), true);
                             gc.backward(pred.sub(step.create(y)).square().mean());
                         }
@@ -141,7 +136,8 @@ public final class GlobalMeanBaseline implements AutoCloseable {
     public float[] predict(float[] feature) {
         int[] all = java.util.stream.IntStream.range(0, space.size()).toArray();
         try (NDManager m = model.getNDManager().newSubManager()) {
-            return scores(new ParameterStore(m, false), m.create(feature, new Shape(1, 288)), oneHot(m, all), false)
+            return scores(new ParameterStore(m, false), m.create(feature,
+                    new Shape(1, HyperStarNet.BACKBONE_FEATURES)), oneHot(m, all), false)
                     .toFloatArray();
         }
     }

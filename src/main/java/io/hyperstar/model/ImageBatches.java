@@ -1,5 +1,9 @@
 package io.hyperstar.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import io.hyperstar.catalog.ImageSet;
 
 import java.util.Random;
@@ -40,6 +44,28 @@ public final class ImageBatches {
             }
         }
         return out;
+    }
+
+    /** What runs on one chunk of a task's images: the chunk as (n, 1, H, W) and the index of its first image. */
+    @FunctionalInterface
+    public interface Chunk {
+        void accept(ParameterStore ps, NDArray images, int from);
+    }
+
+    /**
+     * Runs {@code f} over all of a task's images, {@code chunk} at a time, each chunk in its own sub-manager of
+     * {@code parent}: a pass over every image (cached features, a global mean) without holding them all as arrays.
+     */
+    public static void inChunks(NDManager parent, ImageSet images, int chunk, Chunk f) {
+        for (int from = 0; from < images.size(); from += chunk) {
+            int to = Math.min(images.size(), from + chunk);
+            try (NDManager m = parent.newSubManager()) {
+                float[] px = java.util.Arrays.copyOfRange(images.pixels(), from * images.pixelsPerImage(),
+                        to * images.pixelsPerImage());
+                f.accept(new ParameterStore(m, false), m.create(px, new Shape(to - from, 1, images.height(),
+                        images.width())), from);
+            }
+        }
     }
 
     /** Pixels of the sampled images, batch after batch, ready for an (B, N, 1, H, W) array. */

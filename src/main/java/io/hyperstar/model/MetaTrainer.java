@@ -316,16 +316,10 @@ public final class MetaTrainer {
     private float[] perImage(ImageSet images, java.util.function.BiFunction<ParameterStore, NDArray, NDArray> f,
                              int featureSize) {
         float[] out = new float[images.size() * featureSize];
-        for (int from = 0; from < images.size(); from += STEM_CHUNK) {
-            int to = Math.min(images.size(), from + STEM_CHUNK);
-            try (NDManager m = model.manager().newSubManager()) {
-                float[] px = java.util.Arrays.copyOfRange(images.pixels(), from * images.pixelsPerImage(),
-                        to * images.pixelsPerImage());
-                NDArray x = m.create(px, new Shape(to - from, 1, images.height(), images.width()));
-                float[] feats = f.apply(new ParameterStore(m, false), x).toFloatArray();
-                System.arraycopy(feats, 0, out, from * featureSize, feats.length);
-            }
-        }
+        ImageBatches.inChunks(model.manager(), images, STEM_CHUNK, (ps, x, from) -> {
+            float[] feats = f.apply(ps, x).toFloatArray();
+            System.arraycopy(feats, 0, out, from * featureSize, feats.length);
+        });
         return out;
     }
 }
