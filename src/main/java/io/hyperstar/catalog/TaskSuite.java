@@ -61,6 +61,20 @@ public final class TaskSuite {
         t.add(new TaskRecipe("digits-glyph-10-noise", GLYPHS, all10, 8, 40, 40, "noise:0.3", FOLDER, 310));
         t.add(new TaskRecipe("symbols-20-few", GLYPHS, symbols, 4, 20, 20, "rotate:30", IDX, 311));
         t.add(new TaskRecipe("shapes-8", SHAPES, Shapes.NAMES, 40, 50, 50, "none", FOLDER, 401));
+        // Second wave (session 4): one more task per gap in the grid of source x corruption x size, chosen before
+        // any result on them was seen, because ranking quality was still climbing with the number of training tasks.
+        t.add(new TaskRecipe("fashion-10-blur", FASHION_MNIST, all10, 50, 40, 40, "blur:1.5", FOLDER, 108));
+        t.add(new TaskRecipe("fashion-5-occlude", FASHION_MNIST, chars("01389"), 60, 60, 60, "occlude:10", IDX, 109));
+        t.add(new TaskRecipe("mnist-10-noise", MNIST, all10, 50, 40, 40, "noise:0.3", IDX, 206));
+        t.add(new TaskRecipe("mnist-10-invert", MNIST, all10, 50, 40, 40, "invert", FOLDER, 207));
+        t.add(new TaskRecipe("mnist-5-few", MNIST, chars("56789"), 10, 80, 80, "none", IDX, 208));
+        t.add(new TaskRecipe("latin-upper-26-blur", GLYPHS, latinUpper, 20, 15, 15, "blur:1.2", IDX, 312));
+        t.add(new TaskRecipe("greek-upper-24-few", GLYPHS, greekUpper, 5, 16, 16, "none", FOLDER, 313));
+        t.add(new TaskRecipe("cyrillic-lower-32", GLYPHS, cyrLower, 15, 12, 12, "none", FOLDER, 314));
+        t.add(new TaskRecipe("digits-glyph-10", GLYPHS, all10, 20, 40, 40, "none", IDX, 315));
+        t.add(new TaskRecipe("symbols-20-invert", GLYPHS, symbols, 15, 20, 20, "invert", FOLDER, 316));
+        t.add(new TaskRecipe("shapes-8-rot", SHAPES, Shapes.NAMES, 40, 50, 50, "rotate:45", IDX, 402));
+        t.add(new TaskRecipe("shapes-8-noise-few", SHAPES, Shapes.NAMES, 8, 50, 50, "noise:0.3", FOLDER, 403));
         return List.copyOf(t);
     }
 
