@@ -84,6 +84,12 @@ public final class Evaluation {
     private final PrintStream log;
     /** Training tasks per fold: 0 = all the others; k = a seeded draw of k of them (how AP@10 grows with tasks). */
     private final int trainingTasks;
+    /**
+     * The models trained for the current fold and seed, by variant: a variant's two readouts (its predictor and
+     * {@link #NEIGHBOURS}) are read off one trained model instead of training the same seeded model twice.
+     */
+    private final Map<Variant, HyperStarModel> foldModels = new java.util.EnumMap<>(Variant.class);
+    private final Map<Variant, TaskMemory> foldMemories = new java.util.EnumMap<>(Variant.class);
 
     Evaluation(ConfigSpace space, PrintStream log) {
         this(space, log, 0);
@@ -316,8 +322,15 @@ public final class Evaluation {
                             row.ap10(), row.configsToBest(), seconds, 60 / perRow,
                             MetaDatasetBuilder.duration((total - finished) * perRow));
                 }
+                closeFoldModels();
             }
         }
+    }
+
+    private void closeFoldModels() {
+        foldModels.values().forEach(HyperStarModel::close);
+        foldModels.clear();
+        foldMemories.clear();
     }
 
     private static String format(Row r) {
@@ -437,20 +450,27 @@ public final class Evaluation {
                 }
             }
             default -> {
-                TrainSettings ts = base.withVariant(variantOf(method), seed);
-                try (HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT)) {
-                    MetaTrainer.TrainingResult r = new MetaTrainer(model, ts).train(trainTasks.stream()
-                            .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+                Variant v = variantOf(method);
+                HyperStarModel model = foldModels.get(v);
+                if (model == null) {
+                    model = HyperStarModel.create(space, Architecture.DEFAULT);
+                    foldModels.put(v, model);
+                    MetaTrainer.TrainingResult r = new MetaTrainer(model, base.withVariant(v, seed)).train(trainTasks
+                            .stream().map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
                     MetaTrainer.EpochLoss first = r.epochs().get(0);
                     MetaTrainer.EpochLoss last = r.epochs().get(r.epochs().size() - 1);
                     log.printf(Locale.ROOT, "    %s: %d steps in %.0f s; L_perf %.3f -> %.3f, L_sim %.3f -> %.3f, "
-                            + "L_adv %.3f -> %.3f, L_D %.3f -> %.3f%n", method, r.steps(), r.seconds(), first.perf(),
-                            last.perf(), first.sim(), last.sim(), first.adv(), last.adv(), first.disc(), last.disc());
-                    if (method.endsWith(NEIGHBOURS)) {
-                        model.useMemory(memory(model, trainTasks, images, seed));
-                    }
-                    s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
+                            + "L_adv %.3f -> %.3f, L_D %.3f -> %.3f%n", v.label(), r.steps(), r.seconds(),
+                            first.perf(), last.perf(), first.sim(), last.sim(), first.adv(), last.adv(), first.disc(),
+                            last.disc());
                 }
+                TaskMemory m = null;
+                if (method.endsWith(NEIGHBOURS)) {
+                    HyperStarModel trained = model;
+                    m = foldMemories.computeIfAbsent(v, x -> memory(trained, trainTasks, images, seed));
+                }
+                model.useMemory(m);
+                s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
             }
         }
         return s;

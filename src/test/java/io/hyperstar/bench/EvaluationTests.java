@@ -123,6 +123,45 @@ class EvaluationTests {
     }
 
     @Test
+    void aVariantsTwoReadoutsComeFromOneTrainedModelWithTheSameRowsAsAlone() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
+        Map<String, ImageSet> images = new LinkedHashMap<>();
+        Random rnd = new Random(5);
+        for (int k = 0; k < 3; k++) {
+            double[] acc = new double[space.size()];
+            for (int c = 0; c < acc.length; c++) {
+                acc[c] = 0.5 + 0.3 * Math.cos(c) + 0.05 * rnd.nextGaussian();
+            }
+            String id = "shapes-" + k;
+            tasks.add(new MetaDataset.TaskRecord(id, "shapes", 3 + k, 18 + 6 * k, acc));
+            images.put(id, TestTasks.shapes(id, 3 + k, 6, k).train());
+        }
+        TrainSettings ts = TrainSettings.defaults(Variant.BM, 2, 0).withBatches(8, 2);
+        ByteArrayOutputStream bothLog = new ByteArrayOutputStream();
+        List<Evaluation.Row> both = new Evaluation(space, new PrintStream(bothLog, true, StandardCharsets.UTF_8))
+                .run(new MetaDataset(2, tasks), images, List.of("BM+Sim", "BM+Sim+neighbours"), 1, ts,
+                        out.resolve("both"), "test");
+        List<Evaluation.Row> alone = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), images, List.of("BM+Sim+neighbours"), 1, ts,
+                out.resolve("alone"), "test");
+        // One training per fold, not two: the log has one loss line per fold.
+        assertThat(bothLog.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("BM+Sim: ")))
+                .hasSize(3);
+        for (Evaluation.Row a : alone) {
+            Evaluation.Row b = both.stream().filter(r -> r.key().equals(a.key())).findFirst().orElseThrow();
+            assertThat(b.order()).as(a.key()).containsExactly(a.order());
+        }
+        // The two readouts of one model are different rankings.
+        assertThat(orders(both, "BM+Sim")).isNotEqualTo(orders(both, "BM+Sim+neighbours"));
+    }
+
+    private static List<List<Integer>> orders(List<Evaluation.Row> rows, String method) {
+        return rows.stream().filter(r -> r.method().equals(method))
+                .map(r -> java.util.Arrays.stream(r.order()).boxed().toList()).toList();
+    }
+
+    @Test
     void withFewerTrainingTasksEachFoldLearnsFromADrawOfThem() throws IOException {
         ConfigSpace space = ConfigSpace.bundled();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
