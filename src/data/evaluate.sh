@@ -3,14 +3,15 @@
 # report (docs/benchmarks/ap10.csv, ap10.md, fig5a.csv) and Figure 5a as a picture. Resumable: rerun the same command
 # after a stop and the scored (method, task, seed) rows in docs/benchmarks/runs/ are kept. Needs the task suite in
 # data/ (src/data/materialise.sh). Extra options go to io.hyperstar.bench.Evaluation, e.g. --seeds 5.
-#   src/data/evaluate.sh [--epochs 60] [--seeds 3] ...
+#   src/data/evaluate.sh [--epochs 30] [--seeds 3] ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d data/tasks ] || src/data/materialise.sh
 shards="${EVAL_SHARDS:-$(nproc)}"
 out="${EVAL_OUT:-docs/benchmarks}"
-# The settings that fit every method, fold and seed in about 2 CPU hours here (docs/benchmarks/README.md says why).
-args=(--out "$out" --seeds 3 --epochs 60 --top-conv frozen --sets-per-step 10 "$@")
+# The settings that fit every method, fold and seed of the 36-task suite in about 2 CPU hours here
+# (docs/benchmarks/README.md says why; the 24-task suite's run in docs/benchmarks/suite-24/ used --epochs 60).
+args=(--out "$out" --seeds 3 --epochs 30 --top-conv frozen --sets-per-step 10 "$@")
 OPT_OUT_TRACKING=true mvn -B -o -q compile dependency:build-classpath -Dmdep.outputFile=target/run.classpath \
   -Dexec.skip=true >&2
 export HYPERSTAR_NO_COMPILE=1

@@ -80,7 +80,7 @@ class ModelArtifactTests {
         assertThat(meta.spaceFingerprint()).isEqualTo(SPACE.fingerprint());
         assertThat(meta.validationAp10()).isNotNull();
         // The demo's task is held out, so the demo ranks a task the model never saw.
-        assertThat(meta.tasks()).hasSize(23).doesNotContain("fashion-tops-4");
+        assertThat(meta.tasks()).hasSize(35).doesNotContain("fashion-tops-4");
         ImageSet unseen = TestTasks.shapes("shapes-unseen", 4, 20, 11).train();
         try (HyperStarModel model = ModelArtifact.load(shipped, SPACE)) {
             // It ranks with the neighbour readout over exactly the tasks it was trained on.
