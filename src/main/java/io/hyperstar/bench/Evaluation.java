@@ -126,6 +126,7 @@ public final class Evaluation {
         Path saveModel = null;
         String saveVariant = "BM";
         List<String> holdOut = List.of();
+        List<String> only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -161,10 +162,14 @@ public final class Evaluation {
                 case "--save-model" -> saveModel = Path.of(args[++i]);
                 case "--save-variant" -> saveVariant = args[++i];
                 case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
+                case "--tasks" -> only = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         MetaDataset meta = merge(metaDirs, space);
+        if (only != null) {
+            meta = only(meta, only);
+        }
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
         TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
                 beta, learningRate, 0, trainTop, setsPerStep);
@@ -245,6 +250,19 @@ public final class Evaluation {
             }
         }
         return new MetaDataset(epochs, tasks);
+    }
+
+    /**
+     * The meta-dataset restricted to the listed tasks, in its own order (fold k, and so each fold's seeds, stay those
+     * of a meta-dataset that held just these tasks): how an earlier, smaller suite's evaluation is reproduced.
+     */
+    static MetaDataset only(MetaDataset meta, List<String> ids) {
+        List<String> unknown = ids.stream().filter(id -> meta.tasks().stream().noneMatch(t -> t.id().equals(id)))
+                .toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("--tasks names tasks the meta-dataset does not hold complete: " + unknown);
+        }
+        return new MetaDataset(meta.epochs(), meta.tasks().stream().filter(t -> ids.contains(t.id())).toList());
     }
 
     /** One process's whole run and the report (the single-process form; tests use it). */

@@ -156,6 +156,18 @@ class EvaluationTests {
         assertThat(orders(both, "BM+Sim")).isNotEqualTo(orders(both, "BM+Sim+neighbours"));
     }
 
+    @Test
+    void anEarlierSuiteIsReproducedFromItsTaskListInTheMetaDatasetsOrder() {
+        double[] acc = new double[ConfigSpace.bundled().size()];
+        MetaDataset meta = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, acc),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, acc), new MetaDataset.TaskRecord("c", "shapes", 3, 18,
+                        acc)));
+        assertThat(Evaluation.only(meta, List.of("c", "a")).tasks()).extracting(MetaDataset.TaskRecord::id)
+                .containsExactly("a", "c");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Evaluation.only(meta, List.of("a", "zz")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[zz]");
+    }
+
     private static List<List<Integer>> orders(List<Evaluation.Row> rows, String method) {
         return rows.stream().filter(r -> r.method().equals(method))
                 .map(r -> java.util.Arrays.stream(r.order()).boxed().toList()).toList();
