@@ -36,17 +36,7 @@ class EvaluationTests {
         ConfigSpace space = ConfigSpace.bundled();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
         Map<String, ImageSet> images = new LinkedHashMap<>();
-        Random rnd = new Random(3);
-        for (int k = 0; k < 3; k++) {
-            String id = "shapes-" + k;
-            double[] acc = new double[space.size()];
-            for (int c = 0; c < acc.length; c++) {
-                // A shared trend plus task noise, so the task-agnostic baseline has something to find.
-                acc[c] = 0.5 + 0.3 * Math.sin(c) + 0.05 * rnd.nextGaussian();
-            }
-            tasks.add(new MetaDataset.TaskRecord(id, "shapes", 3 + k, 18 + 6 * k, acc));
-            images.put(id, TestTasks.shapes(id, 3 + k, 6, k).train());
-        }
+        threeTasks(space, tasks, images);
         List<String> methods = List.of("random", "task-agnostic", "meta-features+rf", "nearest-task", "BM");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(log, true, StandardCharsets.UTF_8)).run(
@@ -127,16 +117,7 @@ class EvaluationTests {
         ConfigSpace space = ConfigSpace.bundled();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
         Map<String, ImageSet> images = new LinkedHashMap<>();
-        Random rnd = new Random(5);
-        for (int k = 0; k < 3; k++) {
-            double[] acc = new double[space.size()];
-            for (int c = 0; c < acc.length; c++) {
-                acc[c] = 0.5 + 0.3 * Math.cos(c) + 0.05 * rnd.nextGaussian();
-            }
-            String id = "shapes-" + k;
-            tasks.add(new MetaDataset.TaskRecord(id, "shapes", 3 + k, 18 + 6 * k, acc));
-            images.put(id, TestTasks.shapes(id, 3 + k, 6, k).train());
-        }
+        threeTasks(space, tasks, images);
         TrainSettings ts = TrainSettings.defaults(Variant.BM, 2, 0).withBatches(8, 2);
         ByteArrayOutputStream bothLog = new ByteArrayOutputStream();
         List<Evaluation.Row> both = new Evaluation(space, new PrintStream(bothLog, true, StandardCharsets.UTF_8))
@@ -166,6 +147,20 @@ class EvaluationTests {
                 .containsExactly("a", "c");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Evaluation.only(meta, List.of("a", "zz")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[zz]");
+    }
+
+    /** Three small shapes tasks whose accuracies share a trend plus task noise (task-agnostic has something to find). */
+    private static void threeTasks(ConfigSpace space, List<MetaDataset.TaskRecord> tasks, Map<String, ImageSet> images) {
+        Random rnd = new Random(3);
+        for (int k = 0; k < 3; k++) {
+            String id = "shapes-" + k;
+            double[] acc = new double[space.size()];
+            for (int c = 0; c < acc.length; c++) {
+                acc[c] = 0.5 + 0.3 * Math.sin(c) + 0.05 * rnd.nextGaussian();
+            }
+            tasks.add(new MetaDataset.TaskRecord(id, "shapes", 3 + k, 18 + 6 * k, acc));
+            images.put(id, TestTasks.shapes(id, 3 + k, 6, k).train());
+        }
     }
 
     private static List<List<Integer>> orders(List<Evaluation.Row> rows, String method) {
