@@ -150,7 +150,8 @@ class EvaluationTests {
     }
 
     /** Three small shapes tasks whose accuracies share a trend plus task noise (task-agnostic has something to find). */
-    private static void threeTasks(ConfigSpace space, List<MetaDataset.TaskRecord> tasks, Map<String, ImageSet> images) {
+    private static void threeTasks(ConfigSpace space, List<MetaDataset.TaskRecord> tasks, Map<String, ImageSet> images)
+            throws IOException {
         Random rnd = new Random(3);
         for (int k = 0; k < 3; k++) {
             String id = "shapes-" + k;
