@@ -23,11 +23,15 @@ orders = {}
 for f in glob.glob(args.runs + "/shard-*.csv"):
     for r in csv.DictReader(open(f)):
         orders[(r["method"], r["task"], r["seed"])] = [int(x) for x in r["order"].split()]
-r_at = max(int(r["epoch"]) for r in csv.DictReader(open(args.metadataset + "/curves.csv")))
-acc = collections.defaultdict(dict)
+# Validation top-1 at R, the last recorded epoch of each curve (the ranking metric), read in one pass.
+last = {}
 for r in csv.DictReader(open(args.metadataset + "/curves.csv")):
-    if int(r["epoch"]) == r_at:
-        acc[r["task_id"]][int(r["config_id"])] = float(r["val_top1"])
+    key = (r["task_id"], int(r["config_id"]))
+    if key not in last or int(r["epoch"]) > last[key][0]:
+        last[key] = (int(r["epoch"]), float(r["val_top1"]))
+acc = collections.defaultdict(dict)
+for (task, config), (_, top1) in last.items():
+    acc[task][config] = top1
 
 
 def ap10(order, truth):

@@ -84,12 +84,21 @@ public final class Evaluation {
     private final PrintStream log;
     /** Training tasks per fold: 0 = all the others; k = a seeded draw of k of them (how AP@10 grows with tasks). */
     private final int trainingTasks;
+
     /**
-     * The models trained for the current fold and seed, by variant: a variant's two readouts (its predictor and
-     * {@link #NEIGHBOURS}) are read off one trained model instead of training the same seeded model twice.
+     * The models trained for one fold and seed, by variant, and their memories: a variant's two readouts (its
+     * predictor and {@link #NEIGHBOURS}) are read off one trained model instead of training the same seeded model
+     * twice. Closed when the fold and seed are scored, or when scoring them fails.
      */
-    private final Map<Variant, HyperStarModel> foldModels = new java.util.EnumMap<>(Variant.class);
-    private final Map<Variant, TaskMemory> foldMemories = new java.util.EnumMap<>(Variant.class);
+    private static final class FoldModels implements AutoCloseable {
+        final Map<Variant, HyperStarModel> models = new java.util.EnumMap<>(Variant.class);
+        final Map<Variant, TaskMemory> memories = new java.util.EnumMap<>(Variant.class);
+
+        @Override
+        public void close() {
+            models.values().forEach(HyperStarModel::close);
+        }
+    }
 
     Evaluation(ConfigSpace space, PrintStream log) {
         this(space, log, 0);
@@ -260,7 +269,8 @@ public final class Evaluation {
         List<String> unknown = ids.stream().filter(id -> meta.tasks().stream().noneMatch(t -> t.id().equals(id)))
                 .toList();
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("--tasks names tasks the meta-dataset does not hold complete: " + unknown);
+            throw new IllegalArgumentException("--tasks names tasks the meta-dataset does not hold complete: "
+                    + unknown);
         }
         return new MetaDataset(meta.epochs(), meta.tasks().stream().filter(t -> ids.contains(t.id())).toList());
     }
@@ -311,44 +321,40 @@ public final class Evaluation {
                     Collections.shuffle(trainTasks, new Random(seed * 1000L + k));
                     trainTasks = trainTasks.subList(0, trainingTasks);
                 }
-                for (String method : methods) {
-                    if (done.contains(Row.key(method, test.id(), seed))) {
-                        continue;
-                    }
-                    if (method.startsWith("global-mean") && globalMeans.isEmpty()) {
-                        try (GlobalMeanBaseline g = new GlobalMeanBaseline(space, Architecture.DEFAULT)) {
-                            for (MetaDataset.TaskRecord t : tasks) {
-                                globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
+                try (FoldModels fold = new FoldModels()) {
+                    for (String method : methods) {
+                        if (done.contains(Row.key(method, test.id(), seed))) {
+                            continue;
+                        }
+                        if (method.startsWith("global-mean") && globalMeans.isEmpty()) {
+                            try (GlobalMeanBaseline g = new GlobalMeanBaseline(space, Architecture.DEFAULT)) {
+                                for (MetaDataset.TaskRecord t : tasks) {
+                                    globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
+                                }
                             }
                         }
+                        long start = System.nanoTime();
+                        // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same
+                        // table.
+                        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (seed * 1000L + k));
+                        float[] scores = scores(method, test, trainTasks, images, globalMeans, fold, base,
+                                seed * 1000L + k);
+                        int[] order = Metrics.orderDescending(scores);
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        Row row = new Row(method, test.id(), seed, Metrics.ap10(order, truth),
+                                Metrics.configsToBest(order, test.valAtR()), seconds, order);
+                        Files.writeString(file, format(row), java.nio.file.StandardOpenOption.APPEND);
+                        finished++;
+                        scoredHere++;
+                        double perRow = (System.nanoTime() - t0) / 1e9 / scoredHere;
+                        log.printf(Locale.ROOT, "[%d/%d] fold %d %-14s seed %d %-26s AP@10 %.3f  to-best %2d  (%.1f s) "
+                                        + "| %.1f rows/min, ETA %s%n", finished, total, k + 1, method, seed, test.id(),
+                                row.ap10(), row.configsToBest(), seconds, 60 / perRow,
+                                MetaDatasetBuilder.duration((total - finished) * perRow));
                     }
-                    long start = System.nanoTime();
-                    // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same table.
-                    ai.djl.engine.Engine.getInstance().setRandomSeed((int) (seed * 1000L + k));
-                    float[] scores = scores(method, test, trainTasks, images, globalMeans, base,
-                            seed * 1000L + k);
-                    int[] order = Metrics.orderDescending(scores);
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    Row row = new Row(method, test.id(), seed, Metrics.ap10(order, truth),
-                            Metrics.configsToBest(order, test.valAtR()), seconds, order);
-                    Files.writeString(file, format(row), java.nio.file.StandardOpenOption.APPEND);
-                    finished++;
-                    scoredHere++;
-                    double perRow = (System.nanoTime() - t0) / 1e9 / scoredHere;
-                    log.printf(Locale.ROOT, "[%d/%d] fold %d %-14s seed %d %-26s AP@10 %.3f  to-best %2d  (%.1f s) "
-                                    + "| %.1f rows/min, ETA %s%n", finished, total, k + 1, method, seed, test.id(),
-                            row.ap10(), row.configsToBest(), seconds, 60 / perRow,
-                            MetaDatasetBuilder.duration((total - finished) * perRow));
                 }
-                closeFoldModels();
             }
         }
-    }
-
-    private void closeFoldModels() {
-        foldModels.values().forEach(HyperStarModel::close);
-        foldModels.clear();
-        foldMemories.clear();
     }
 
     private static String format(Row r) {
@@ -392,8 +398,8 @@ public final class Evaluation {
     }
 
     private float[] scores(String method, MetaDataset.TaskRecord test, List<MetaDataset.TaskRecord> trainTasks,
-                           Map<String, ImageSet> images, Map<String, float[]> globalMeans, TrainSettings base,
-                           long seed) {
+                           Map<String, ImageSet> images, Map<String, float[]> globalMeans, FoldModels fold,
+                           TrainSettings base, long seed) {
         int h = space.size();
         float[] s = new float[h];
         switch (method) {
@@ -469,10 +475,10 @@ public final class Evaluation {
             }
             default -> {
                 Variant v = variantOf(method);
-                HyperStarModel model = foldModels.get(v);
+                HyperStarModel model = fold.models.get(v);
                 if (model == null) {
                     model = HyperStarModel.create(space, Architecture.DEFAULT);
-                    foldModels.put(v, model);
+                    fold.models.put(v, model);
                     MetaTrainer.TrainingResult r = new MetaTrainer(model, base.withVariant(v, seed)).train(trainTasks
                             .stream().map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
                     MetaTrainer.EpochLoss first = r.epochs().get(0);
@@ -485,7 +491,7 @@ public final class Evaluation {
                 TaskMemory m = null;
                 if (method.endsWith(NEIGHBOURS)) {
                     HyperStarModel trained = model;
-                    m = foldMemories.computeIfAbsent(v, x -> memory(trained, trainTasks, images, seed));
+                    m = fold.memories.computeIfAbsent(v, x -> memory(trained, trainTasks, images, seed));
                 }
                 model.useMemory(m);
                 s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
@@ -820,7 +826,7 @@ public final class Evaluation {
     }
 
     /**
-     * How sure the relative gain over the best baseline is, given only 24 tasks: tasks resampled with replacement
+     * How sure the relative gain over the best baseline is, given a few dozen tasks: tasks resampled with replacement
      * (each task's AP@10 averaged over seeds first, so the seed spread is not in it), the ratio of the two methods'
      * means recomputed per resample.
      */

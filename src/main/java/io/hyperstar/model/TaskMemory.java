@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>Why: L_sim trains cos(t_i, t_j) towards r_ij, the AP@10 agreement of two tasks' true rankings, so the embedding
  * is built to say which training tasks rank configurations alike; the predictor head, a free function of (t, s)
- * fitted to 23 tasks, extrapolates badly to a task unlike all of them (docs/benchmarks/README.md). Reading the ranking
+ * fitted to a few dozen tasks, extrapolates badly to a task unlike all of them (docs/benchmarks/README.md). Reading the ranking
  * off the nearest tasks keeps every prediction a convex mix of real rankings.
  *
  * @param tasks       training task ids, in the order of the rows below
