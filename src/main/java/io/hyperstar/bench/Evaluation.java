@@ -65,7 +65,7 @@ public final class Evaluation {
      */
     static final List<String> ABLATIONS = List.of("global-mean" + NEIGHBOURS);
     /** Hindsight references, not methods: reported for scale, never counted as a baseline or as ours. */
-    static final List<String> REFERENCES = List.of("oracle-task", "oracle-similarity");
+    static final List<String> REFERENCES = List.of("oracle-task", "oracle-similarity", "remeasured");
     static final String RUNS_HEADER = "method,task,seed,ap10,configs_to_best,seconds,order";
 
     record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
@@ -84,6 +84,17 @@ public final class Evaluation {
     private final PrintStream log;
     /** Training tasks per fold: 0 = all the others; k = a seeded draw of k of them (how AP@10 grows with tasks). */
     private final int trainingTasks;
+    /**
+     * Where a neighbour readout's embeddings go (the held-out task's and its memory's, one line each): with them a
+     * readout setting can be studied offline on the very embeddings that were scored. Null = not written.
+     */
+    private Path embeddingsFile;
+    /**
+     * What the methods learn from, by task id: null = the training tasks' validation accuracy at R, the same figures
+     * the held-out task is scored against; otherwise the pooled records ({@link MetaDataset#load(Path, ConfigSpace,
+     * int)}). The held-out task is always scored against its validation ranking.
+     */
+    private Map<String, MetaDataset.TaskRecord> trainingRecords;
 
     /**
      * The models trained for one fold and seed, by variant, and their memories: a variant's two readouts (its
@@ -136,6 +147,7 @@ public final class Evaluation {
         String saveVariant = "BM";
         List<String> holdOut = List.of();
         List<String> only = null;
+        int pooledEpochs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -172,6 +184,13 @@ public final class Evaluation {
                 case "--save-variant" -> saveVariant = args[++i];
                 case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
                 case "--tasks" -> only = Arrays.asList(args[++i].split(","));
+                case "--training-targets" -> pooledEpochs = switch (args[++i]) {
+                    case "validation" -> 0;
+                    // R - 2 .. R: the window whose r_ij agreed best between the two splits (docs/benchmarks/README.md)
+                    case "pooled" -> 3;
+                    default -> throw new IllegalArgumentException("--training-targets is validation or pooled, not "
+                            + args[i]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -180,6 +199,9 @@ public final class Evaluation {
             meta = only(meta, only);
         }
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
+        if (pooledEpochs > 0) {
+            e.trainOnPooled(merge(metaDirs, space, pooledEpochs), meta);
+        }
         TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
                 beta, learningRate, 0, trainTop, setsPerStep);
         String description = "meta-dataset " + metaDirs + ": " + meta.tasks().size() + " complete tasks x "
@@ -190,7 +212,9 @@ public final class Evaluation {
                 + ", beta = " + beta + "; ranking with B = " + Ranker.BATCHES + " x N = " + Ranker.PER_BATCH
                 + " images; neighbour readout temperature T = " + TaskMemory.DEFAULT_TEMPERATURE
                 + (trainingTasks > 0 ? "; each fold trains on " + trainingTasks + " of the other tasks, drawn per "
-                + "fold and seed" : "");
+                + "fold and seed" : "") + (pooledEpochs > 0 ? "; training targets pooled over the validation and test "
+                + "images and epochs R - " + (pooledEpochs - 1) + " .. R (held-out tasks scored against validation at R)"
+                : "");
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {
@@ -212,7 +236,7 @@ public final class Evaluation {
             Double validation = ap10.isPresent() ? ap10.getAsDouble() : null;
             List<String> excluded = holdOut;
             MetaDataset kept = new MetaDataset(meta.epochs(), meta.tasks().stream()
-                    .filter(t -> !excluded.contains(t.id())).toList());
+                    .filter(t -> !excluded.contains(t.id())).map(e::trainingRecord).toList());
             ModelArtifact.Metadata saved = e.trainAndSave(kept, train, base.withVariant(variantOf(v), 1),
                     v.endsWith(NEIGHBOURS), validation, saveModel);
             System.out.println("saved model " + saved.version() + " to " + saveModel + " (validation AP@10 "
@@ -242,12 +266,36 @@ public final class Evaluation {
         }
     }
 
+    /** The record a method learns from for this task (itself unless training targets are pooled). */
+    MetaDataset.TaskRecord trainingRecord(MetaDataset.TaskRecord t) {
+        return trainingRecords == null ? t : trainingRecords.get(t.id());
+    }
+
+    /** Methods learn from {@code pooled}'s records of the training tasks; every task of {@code meta} must be in it. */
+    void trainOnPooled(MetaDataset pooled, MetaDataset meta) {
+        Map<String, MetaDataset.TaskRecord> byId = new LinkedHashMap<>();
+        for (MetaDataset.TaskRecord t : pooled.tasks()) {
+            byId.put(t.id(), t);
+        }
+        for (MetaDataset.TaskRecord t : meta.tasks()) {
+            if (!byId.containsKey(t.id())) {
+                throw new IllegalArgumentException(t.id() + " has no pooled accuracies (missing epochs before R)");
+            }
+        }
+        trainingRecords = byId;
+    }
+
     /** The complete tasks of one or more meta-dataset folders (a task found twice is taken from the first). */
     static MetaDataset merge(List<Path> dirs, ConfigSpace space) throws IOException {
+        return merge(dirs, space, 0);
+    }
+
+    /** As {@link #merge(List, ConfigSpace)} with accuracies pooled over splits and epochs ({@link MetaDataset#load}). */
+    static MetaDataset merge(List<Path> dirs, ConfigSpace space, int pooledEpochs) throws IOException {
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
         int epochs = -1;
         for (Path d : dirs) {
-            MetaDataset m = MetaDataset.load(d, space).completeOnly();
+            MetaDataset m = MetaDataset.load(d, space, pooledEpochs).completeOnly();
             if (epochs >= 0 && m.epochs() != epochs) {
                 throw new IOException(d + " has R = " + m.epochs() + ", the others " + epochs);
             }
@@ -300,19 +348,30 @@ public final class Evaluation {
         if (!Files.exists(file)) {
             Files.writeString(file, RUNS_HEADER + "\n");
         }
+        Files.createDirectories(out.resolve("embeddings"));
+        embeddingsFile = out.resolve("embeddings").resolve("shard-" + shard + "-of-" + shards + ".csv");
+        if (!Files.exists(embeddingsFile)) {
+            Files.writeString(embeddingsFile, "method,task,seed,embedded,vector\n");
+        }
         List<MetaDataset.TaskRecord> tasks = meta.tasks();
         Map<String, float[]> globalMeans = new LinkedHashMap<>();
         int total = 0;
+        int finished = 0;
         for (int k = shard; k < tasks.size(); k += shards) {
-            total += seeds * methods.size();
+            for (int seed = 1; seed <= seeds; seed++) {
+                for (String method : methods) {
+                    total++;
+                    finished += done.contains(Row.key(method, tasks.get(k).id(), seed)) ? 1 : 0;
+                }
+            }
         }
-        int finished = done.size();
         long t0 = System.nanoTime();
         int scoredHere = 0;
         for (int k = shard; k < tasks.size(); k += shards) {
             MetaDataset.TaskRecord test = tasks.get(k);
             List<MetaDataset.TaskRecord> others = new ArrayList<>(tasks);
             others.remove(k);
+            others.replaceAll(this::trainingRecord);
             int[] truth = test.trueRanking();
             for (int seed = 1; seed <= seeds; seed++) {
                 List<MetaDataset.TaskRecord> trainTasks = others;
@@ -332,6 +391,9 @@ public final class Evaluation {
                                     globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
                                 }
                             }
+                            StringBuilder b = new StringBuilder("method,task,seed,embedded,vector\n");
+                            globalMeans.forEach((id, v) -> b.append(embeddingLine("global-mean", id, 0, id, v)));
+                            Files.writeString(out.resolve("embeddings").resolve("global-means.csv"), b);
                         }
                         long start = System.nanoTime();
                         // DJL initialises parameters from the engine's generator: seed it so a rerun gives the same
@@ -437,6 +499,19 @@ public final class Evaluation {
                 }
                 s = TaskMemory.mix(TaskMemory.softmax(r, TaskMemory.DEFAULT_TEMPERATURE), z);
             }
+            case "remeasured" -> {
+                // Not a method: the held-out task's own trained models ranked by their accuracy on its test images
+                // instead of its validation images. Its AP@10 and configurations-to-best say how much of the true
+                // ranking is measurement noise: no prediction of the accuracies can be expected to do much better.
+                double[] acc = test.testAtR();
+                for (int i = 0; i < h; i++) {
+                    if (Double.isNaN(acc[i])) {
+                        throw new IllegalArgumentException(test.id() + " has no test-split accuracy for "
+                                + "configuration " + i);
+                    }
+                    s[i] = (float) acc[i];
+                }
+            }
             case "global-mean+neighbours" -> s = globalMeanNeighbours(test, trainTasks, globalMeans);
             case "nearest-task" -> {
                 double[][] f = standardised(trainTasks, test);
@@ -494,7 +569,12 @@ public final class Evaluation {
                     m = fold.memories.computeIfAbsent(v, x -> memory(trained, trainTasks, images, seed));
                 }
                 model.useMemory(m);
-                s = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH, seed).scores();
+                Ranker.Ranking ranking = Ranker.rank(model, images.get(test.id()), Ranker.BATCHES, Ranker.PER_BATCH,
+                        seed);
+                s = ranking.scores();
+                if (m != null) {
+                    writeEmbeddings(method, test.id(), seed, ranking.embedding(), m);
+                }
             }
         }
         return s;
@@ -526,6 +606,32 @@ public final class Evaluation {
                 Arrays.copyOf(x, trainTasks.size()),
                 trainTasks.stream().map(MetaDataset.TaskRecord::zTargets).toArray(double[][]::new),
                 TaskMemory.DEFAULT_TEMPERATURE).scores(x[trainTasks.size()]);
+    }
+
+    private void writeEmbeddings(String method, String task, long seed, float[] embedding, TaskMemory m) {
+        if (embeddingsFile == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        int fold = (int) (seed / 1000);
+        b.append(embeddingLine(method, task, fold, task, embedding));
+        for (int j = 0; j < m.tasks().size(); j++) {
+            b.append(embeddingLine(method, task, fold, m.tasks().get(j), m.embeddings()[j]));
+        }
+        try {
+            Files.writeString(embeddingsFile, b, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String embeddingLine(String method, String task, int seed, String embedded, float[] v) {
+        StringBuilder b = new StringBuilder(method).append(',').append(task).append(',').append(seed).append(',')
+                .append(embedded).append(',');
+        for (int i = 0; i < v.length; i++) {
+            b.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.5g", v[i]));
+        }
+        return b.append('\n').toString();
     }
 
     /** The trained model's memory of its training tasks, embedded as the ranking embeds a new task. */
@@ -812,6 +918,25 @@ public final class Evaluation {
                 + "true rankings, mean over tasks: %.1f in the median other task, %.1f in the most favourable one "
                 + "(known only in hindsight); median position above 30: %s.%n", medianPosition, bestPosition,
                 buried.isEmpty() ? "none" : String.join(", ", buried)));
+        // The noise floor: each task's own trained models, ranked by their accuracy on its test images, scored against
+        // the validation ranking. No method predicts the validation split's sampling noise.
+        double remeasuredAp = 0;
+        double remeasuredToBest = 0;
+        int remeasured = 0;
+        for (MetaDataset.TaskRecord t : tasks) {
+            if (Arrays.stream(t.testAtR()).noneMatch(Double::isNaN)) {
+                int[] order = Metrics.orderDescending(t.testAtR());
+                remeasuredAp += Metrics.ap10(order, t.trueRanking());
+                remeasuredToBest += Metrics.configsToBest(order, t.valAtR());
+                remeasured++;
+            }
+        }
+        if (remeasured > 0) {
+            md.append(String.format(Locale.ROOT, "- Measurement noise (the remeasured reference): each task's own "
+                    + "trained models ranked by their accuracy on its test images instead of its validation images "
+                    + "reach AP@10 %.1f and need %.1f configurations to the best, mean over %d tasks.%n",
+                    100 * remeasuredAp / remeasured, remeasuredToBest / remeasured, remeasured));
+        }
         List<String> tasksScored = rows.stream().map(Row::task).distinct().toList();
         for (String m : methods) {
             if (m.equals("task-agnostic")) {

@@ -26,7 +26,7 @@ public final class Figure5a {
     private static final Color[] COLORS = {new Color(120, 120, 120), new Color(31, 119, 180), new Color(255, 127, 14),
             new Color(44, 160, 44), new Color(148, 103, 189), new Color(140, 86, 75), new Color(214, 39, 40),
             new Color(227, 119, 194), new Color(188, 189, 34), new Color(23, 190, 207), new Color(0, 0, 0),
-            new Color(0, 0, 140), new Color(128, 128, 0), new Color(255, 0, 255)};
+            new Color(0, 0, 140), new Color(128, 128, 0), new Color(255, 0, 255), new Color(0, 150, 136)};
 
     private Figure5a() {
     }
@@ -100,8 +100,8 @@ public final class Figure5a {
         for (Map.Entry<String, List<double[]>> s : series.entrySet()) {
             Color c = COLORS[i % COLORS.length];
             g.setColor(c);
-            // Hindsight references (oracle-*) dashed: they are scale, not methods.
-            g.setStroke(s.getKey().startsWith("oracle") ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+            // Hindsight references dashed: they are scale, not methods.
+            g.setStroke(Evaluation.REFERENCES.contains(s.getKey()) ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
                     : new BasicStroke(s.getKey().startsWith("BM") ? 2.5f : 1.5f));
             int[] xs = s.getValue().stream().mapToInt(p -> left + (int) (pw * (p[0] - 1) / Math.max(1, maxX - 1))).toArray();

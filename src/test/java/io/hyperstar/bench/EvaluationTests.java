@@ -113,6 +113,72 @@ class EvaluationTests {
     }
 
     @Test
+    void theRemeasuredReferenceRanksATasksOwnModelsByTheirTestAccuracy() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        int h = space.size();
+        double[] val = new double[h];
+        for (int c = 0; c < h; c++) {
+            val[c] = 0.2 + 0.7 * c / h;
+        }
+        // Measured again on the test images, the two best swap places: the same top 10, the best found second.
+        double[] test = val.clone();
+        test[h - 2] = val[h - 1];
+        test[h - 1] = val[h - 2];
+        List<MetaDataset.TaskRecord> tasks = List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, val, test),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, val, val.clone()));
+        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), Map.of(), List.of("remeasured"), 1,
+                TrainSettings.defaults(Variant.BM, 1, 0), out, "test");
+        Evaluation.Row a = rows.stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
+        assertThat(a.ap10()).isEqualTo(1.0);
+        assertThat(a.configsToBest()).isEqualTo(2);
+        assertThat(a.order()[0]).isEqualTo(h - 2);
+        assertThat(Files.readString(out.resolve("ap10.md"))).contains("remeasured (hindsight reference, not a method)");
+        // A row without test-split accuracies cannot be remeasured: it says which task.
+        List<MetaDataset.TaskRecord> bare = List.of(new MetaDataset.TaskRecord("c", "shapes", 3, 18, val),
+                new MetaDataset.TaskRecord("d", "shapes", 3, 18, val));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Evaluation(space, new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(new MetaDataset(2, bare), Map.of(),
+                List.of("remeasured"), 1, TrainSettings.defaults(Variant.BM, 1, 0), out.resolve("bare"), "test"))
+                .hasMessageContaining("c has no test-split accuracy");
+    }
+
+    @Test
+    void withPooledTrainingTargetsMethodsLearnFromThemAndTheHeldOutTaskIsScoredOnValidation() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        int h = space.size();
+        double[] up = new double[h];
+        double[] down = new double[h];
+        for (int c = 0; c < h; c++) {
+            up[c] = 0.2 + 0.7 * c / h;
+            down[c] = 0.9 - 0.7 * c / h;
+        }
+        // Both tasks rank up on validation; pooled over more measurements, b ranks the other way round.
+        MetaDataset meta = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, up),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, up.clone())));
+        MetaDataset pooled = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, up),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, down)));
+        Evaluation plain = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        Evaluation onPooled = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        onPooled.trainOnPooled(pooled, meta);
+        TrainSettings ts = TrainSettings.defaults(Variant.BM, 1, 0);
+        Evaluation.Row a = plain.run(meta, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("plain"), "test")
+                .stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
+        Evaluation.Row aPooled = onPooled.run(meta, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("pooled"),
+                "test").stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
+        // Learning from b's validation ranking gets a's exactly; from b's pooled one, the reverse: AP@10 0, and the
+        // best (scored on a's validation accuracy) comes last.
+        assertThat(a.ap10()).isEqualTo(1.0);
+        assertThat(aPooled.ap10()).isEqualTo(0.0);
+        assertThat(aPooled.configsToBest()).isEqualTo(h);
+        // Every task needs pooled accuracies.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.trainOnPooled(new MetaDataset(2,
+                List.of(pooled.tasks().get(0))), meta)).hasMessageContaining("b has no pooled accuracies");
+    }
+
+    @Test
     void aVariantsTwoReadoutsComeFromOneTrainedModelWithTheSameRowsAsAlone() throws IOException {
         ConfigSpace space = ConfigSpace.bundled();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,11 +52,36 @@ class MetaTrainerTests {
     }
 
     @Test
-    void metaDatasetHasTheTinyPresetsCurves() {
+    void metaDatasetHasTheTinyPresetsCurves() throws IOException {
         assertThat(meta.epochs()).isEqualTo(2);
         assertThat(meta.tasks()).extracting(MetaDataset.TaskRecord::id).containsExactly("shapes-a", "shapes-b");
         assertThat(meta.records()).isEqualTo(6);
         assertThat(meta.task("shapes-a").classes()).isEqualTo(3);
+        // Both splits' accuracies at R come from the curves, the test split's for the remeasured reference.
+        String last = Files.readAllLines(dir.resolve("meta").resolve("curves.csv")).stream()
+                .filter(l -> l.startsWith("shapes-a,0,2,")).findFirst().orElseThrow();
+        String[] f = last.split(",");
+        assertThat(meta.task("shapes-a").valAtR()[0]).isEqualTo(Double.parseDouble(f[3]));
+        assertThat(meta.task("shapes-a").testAtR()[0]).isEqualTo(Double.parseDouble(f[4]));
+        assertThat(meta.task("shapes-a").testAtR()[1]).isNaN();
+    }
+
+    @Test
+    void pooledAccuraciesAverageBothSplitsOverTheLastEpochs() throws IOException {
+        MetaDataset pooled = MetaDataset.load(dir.resolve("meta"), SPACE, 2);
+        String[] task = Files.readAllLines(dir.resolve("meta").resolve("tasks.csv")).stream()
+                .filter(l -> l.startsWith("shapes-a,")).findFirst().orElseThrow().split(",");
+        double nv = Double.parseDouble(task[4]);
+        double nt = Double.parseDouble(task[5]);
+        double expected = Files.readAllLines(dir.resolve("meta").resolve("curves.csv")).stream()
+                .filter(l -> l.startsWith("shapes-a,0,")).map(l -> l.split(","))
+                .mapToDouble(f -> (Double.parseDouble(f[3]) * nv + Double.parseDouble(f[4]) * nt) / (nv + nt))
+                .average().orElseThrow();
+        assertThat(pooled.task("shapes-a").valAtR()[0]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(pooled.task("shapes-a").valAtR()[1]).isNaN();
+        assertThat(pooled.records()).isEqualTo(meta.records());
+        // Pooling over more epochs than R has leaves every configuration without a pooled value.
+        assertThat(MetaDataset.load(dir.resolve("meta"), SPACE, 3).records()).isZero();
     }
 
     @Test
