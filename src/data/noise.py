@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""How noisy the meta-dataset's rankings are: the measurement-noise figures of docs/benchmarks/README.md.
+
+Each (task, configuration) was trained once and measured on two disjoint image splits of the same size class,
+validation (the truth of the evaluation) and test (seen by nothing). Ranking a task's configurations on one split or
+the other differs only by which images measured them, so the agreement between the two is the most any ranking can
+expect to reach against the validation truth. The script prints, for the accuracy at R and for pooled windows of
+epochs:
+  - AP@10 and configurations-to-best of the test-split ranking against the validation ranking (the evaluation's
+    `remeasured` reference);
+  - the reliability of r_ij, the AP@10 agreement of two tasks' rankings that L_sim learns and the neighbour readout
+    weighs by: Spearman between r_i. measured on the validation rankings and on the test rankings, mean over tasks;
+  - on how many tasks the nearest other task (highest r_ij) is the same under both.
+
+  python3 src/data/noise.py [--metadataset src/main/resources/metadataset]
+"""
+import argparse
+import collections
+import csv
+
+import numpy as np
+from scipy.stats import spearmanr
+
+p = argparse.ArgumentParser()
+p.add_argument("--metadataset", default="src/main/resources/metadataset")
+args = p.parse_args()
+
+val = collections.defaultdict(dict)
+test = collections.defaultdict(dict)
+for r in csv.DictReader(open(args.metadataset + "/curves.csv")):
+    key = (r["task_id"], int(r["epoch"]))
+    val[key][int(r["config_id"])] = float(r["val_top1"])
+    test[key][int(r["config_id"])] = float(r["test_top1"])
+R = max(e for _, e in val)
+tasks = sorted({t for t, e in val if e == R and len(val[(t, e)]) == max(len(v) for v in val.values())})
+h = len(val[(tasks[0], R)])
+
+
+def order(values):
+    """Highest first, ties by id (Metrics.orderDescending)."""
+    return sorted(range(len(values)), key=lambda i: (-values[i], i))
+
+
+def ap10(pred, truth):
+    top, hits, s = set(truth[:10]), 0, 0.0
+    for i, c in enumerate(pred[:10]):
+        if c in top:
+            hits += 1
+            s += hits / (i + 1)
+    return s / 10
+
+
+def agreement(a, b):
+    return (ap10(a, b) + ap10(b, a)) / 2
+
+
+def accuracies(split, epochs):
+    return np.array([np.mean([[split[(t, e)][c] for c in range(h)] for e in epochs], 0) for t in tasks])
+
+
+truth_val = [order(a) for a in accuracies(val, [R])]
+print("| epochs | test-split ranking: AP@10 vs validation | configurations to the validation best "
+      "| r_ij reliability (Spearman, mean over tasks) | same nearest task |")
+print("|---|---:|---:|---:|---:|")
+for window in ([R], list(range(R - 2, R + 1)), list(range(R - 4, R + 1))):
+    v, t = accuracies(val, window), accuracies(test, window)
+    ov, ot = [order(a) for a in v], [order(a) for a in t]
+    best = accuracies(val, [R])
+    ap = np.mean([ap10(ot[i], truth_val[i]) for i in range(len(tasks))])
+    to_best = np.mean([next(k + 1 for k, c in enumerate(ot[i]) if best[i][c] == best[i].max())
+                       for i in range(len(tasks))])
+    n = len(tasks)
+    rv = np.array([[agreement(ov[i], ov[j]) for j in range(n)] for i in range(n)])
+    rt = np.array([[agreement(ot[i], ot[j]) for j in range(n)] for i in range(n)])
+    rel = np.mean([spearmanr(np.delete(rv[i], i), np.delete(rt[i], i)).correlation for i in range(n)])
+    same = sum(np.argmax(np.where(np.arange(n) == i, -1, rv[i])) == np.argmax(np.where(np.arange(n) == i, -1, rt[i]))
+               for i in range(n))
+    label = f"{window[0]}..{window[-1]}" if len(window) > 1 else str(R)
+    print(f"| {label} | {100 * ap:.1f} | {to_best:.1f} | {rel:.2f} | {same} of {n} |")
