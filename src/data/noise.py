@@ -21,6 +21,8 @@ import csv
 import numpy as np
 from scipy.stats import spearmanr
 
+from metrics import agreement, ap10, order, to_best
+
 p = argparse.ArgumentParser()
 p.add_argument("--metadataset", default="src/main/resources/metadataset")
 args = p.parse_args()
@@ -36,24 +38,6 @@ tasks = sorted({t for t, e in val if e == R and len(val[(t, e)]) == max(len(v) f
 h = len(val[(tasks[0], R)])
 
 
-def order(values):
-    """Highest first, ties by id (Metrics.orderDescending)."""
-    return sorted(range(len(values)), key=lambda i: (-values[i], i))
-
-
-def ap10(pred, truth):
-    top, hits, s = set(truth[:10]), 0, 0.0
-    for i, c in enumerate(pred[:10]):
-        if c in top:
-            hits += 1
-            s += hits / (i + 1)
-    return s / 10
-
-
-def agreement(a, b):
-    return (ap10(a, b) + ap10(b, a)) / 2
-
-
 def accuracies(split, epochs):
     return np.array([np.mean([[split[(t, e)][c] for c in range(h)] for e in epochs], 0) for t in tasks])
 
@@ -67,8 +51,7 @@ for window in ([R], list(range(R - 2, R + 1)), list(range(R - 4, R + 1))):
     ov, ot = [order(a) for a in v], [order(a) for a in t]
     best = accuracies(val, [R])
     ap = np.mean([ap10(ot[i], truth_val[i]) for i in range(len(tasks))])
-    to_best = np.mean([next(k + 1 for k, c in enumerate(ot[i]) if best[i][c] == best[i].max())
-                       for i in range(len(tasks))])
+    configs = np.mean([to_best(ot[i], best[i]) for i in range(len(tasks))])
     n = len(tasks)
     rv = np.array([[agreement(ov[i], ov[j]) for j in range(n)] for i in range(n)])
     rt = np.array([[agreement(ot[i], ot[j]) for j in range(n)] for i in range(n)])
@@ -76,4 +59,4 @@ for window in ([R], list(range(R - 2, R + 1)), list(range(R - 4, R + 1))):
     same = sum(np.argmax(np.where(np.arange(n) == i, -1, rv[i])) == np.argmax(np.where(np.arange(n) == i, -1, rt[i]))
                for i in range(n))
     label = f"{window[0]}..{window[-1]}" if len(window) > 1 else str(R)
-    print(f"| {label} | {100 * ap:.1f} | {to_best:.1f} | {rel:.2f} | {same} of {n} |")
+    print(f"| {label} | {100 * ap:.1f} | {configs:.1f} | {rel:.2f} | {same} of {n} |")

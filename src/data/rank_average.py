@@ -12,6 +12,8 @@ import collections
 import csv
 import glob
 
+from metrics import ap10, order
+
 p = argparse.ArgumentParser()
 p.add_argument("a")
 p.add_argument("b")
@@ -34,15 +36,6 @@ for (task, config), (_, top1) in last.items():
     acc[task][config] = top1
 
 
-def ap10(order, truth):
-    top, hits, s = set(truth[:10]), 0, 0.0
-    for i, c in enumerate(order[:10]):
-        if c in top:
-            hits += 1
-            s += hits / (i + 1)
-    return s / 10
-
-
 def borda(*os):
     pos = collections.Counter()
     for o in os:
@@ -52,7 +45,7 @@ def borda(*os):
 
 
 keys = sorted(k[1:] for k in orders if k[0] == args.a and (args.b,) + k[1:] in orders)
-truth = {t: sorted(a, key=lambda c: (-a[c], c)) for t, a in acc.items()}
+truth = {t: order([a[c] for c in range(len(a))]) for t, a in acc.items()}
 for name, f in [(args.a, lambda t, s: orders[(args.a, t, s)]), (args.b, lambda t, s: orders[(args.b, t, s)]),
                 ("rank average", lambda t, s: borda(orders[(args.a, t, s)], orders[(args.b, t, s)]))]:
     v = [ap10(f(t, s), truth[t]) for t, s in keys]

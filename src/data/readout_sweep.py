@@ -17,6 +17,8 @@ import glob
 
 import numpy as np
 
+from metrics import agreement, ap10, order, to_best
+
 p = argparse.ArgumentParser()
 p.add_argument("--eval", default="docs/benchmarks")
 p.add_argument("--metadataset", default="src/main/resources/metadataset")
@@ -31,24 +33,6 @@ tasks = sorted({t for t, _ in last})
 h = 1 + max(c for _, c in last)
 acc = np.array([[last[(t, c)][1] for c in range(h)] for t in tasks])
 index = {t: i for i, t in enumerate(tasks)}
-
-
-def order(values):
-    """Highest first, ties by id (Metrics.orderDescending)."""
-    return sorted(range(len(values)), key=lambda i: (-values[i], i))
-
-
-def ap10(pred, truth):
-    top, hits, s = set(truth[:10]), 0, 0.0
-    for i, c in enumerate(pred[:10]):
-        if c in top:
-            hits += 1
-            s += hits / (i + 1)
-    return s / 10
-
-
-def to_best(pred, a):
-    return next(i + 1 for i, c in enumerate(pred) if a[c] == a.max())
 
 
 truth = [order(a) for a in acc]
@@ -85,10 +69,6 @@ for t in tasks:
     mu, sd = f.mean(0), f.std(0) + 1e-6
     frozen[(t, 0)] = cosines((means[t] - mu) / sd, list((f - mu) / sd))
 sims["frozen mean features"] = frozen
-
-
-def agreement(a, b):
-    return (ap10(a, b) + ap10(b, a)) / 2
 
 
 sims["true agreement (hindsight)"] = {(t, 0): np.array([agreement(truth[index[u]], truth[index[t]])
