@@ -83,6 +83,7 @@ public final class MetaDatasetBuilder {
         List<Integer> configs = null;
         int threads = 0;
         int maxPairs = Integer.MAX_VALUE;
+        long seed = Trainer.DEFAULT_SEED;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--preset" -> preset = args[++i];
@@ -93,6 +94,9 @@ public final class MetaDatasetBuilder {
                 case "--configs" -> configs = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--max-pairs" -> maxPairs = Integer.parseInt(args[++i]);
+                // Another trainer seed gives a replicate of every trial (other initialisation of the new layers,
+                // other data order): how much of a ranking is the training run's luck.
+                case "--seed" -> seed = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -111,7 +115,7 @@ public final class MetaDatasetBuilder {
             }
             default -> throw new IllegalArgumentException("unknown preset " + preset + " (full, tiny)");
         }
-        return new Options(data, out, epochs, tasks, configs, threads, maxPairs, Trainer.DEFAULT_SEED);
+        return new Options(data, out, epochs, tasks, configs, threads, maxPairs, seed);
     }
 
     /**

@@ -103,6 +103,30 @@ class MetaDatasetBuilderTests {
     }
 
     @Test
+    void anotherSeedBuildsAReplicateWithOtherRunsAndIsNotMixedWithTheFirst() throws IOException {
+        MetaDatasetBuilder.Options first = tiny(1);
+        builder(new ByteArrayOutputStream()).build(first);
+        Path data = dir.resolve("data");
+        Path replicateDir = dir.resolve("replicate");
+        MetaDatasetBuilder.Options replicate = MetaDatasetBuilder.parse(new String[] {"--preset", "tiny", "--data",
+                data.toString(), "--out", replicateDir.toString(), "--max-pairs", "1", "--seed", "18"});
+        assertThat(replicate.seed()).isEqualTo(18);
+        builder(new ByteArrayOutputStream()).build(replicate);
+        // The same pair trained again from another seed: other accuracies along the curve.
+        List<String> a = Files.readAllLines(first.out().resolve(MetaDatasetBuilder.CURVES));
+        List<String> b = Files.readAllLines(replicateDir.resolve(MetaDatasetBuilder.CURVES));
+        assertThat(b).hasSameSizeAs(a);
+        assertThat(b.get(1).split(",")[0] + b.get(1).split(",")[1]).isEqualTo(a.get(1).split(",")[0]
+                + a.get(1).split(",")[1]);
+        assertThat(b.subList(1, b.size())).isNotEqualTo(a.subList(1, a.size()));
+        // A folder holds one seed: resuming the first folder with the replicate's seed is refused.
+        MetaDatasetBuilder.Options mixed = new MetaDatasetBuilder.Options(first.data(), first.out(), first.epochs(),
+                first.tasks(), first.configs(), 0, 1, 18);
+        assertThatThrownBy(() -> builder(new ByteArrayOutputStream()).build(mixed))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("seed 17");
+    }
+
+    @Test
     void fullBuildInterleavesTaskFamilies() {
         assertThat(MetaDatasetBuilder.roundRobin(List.of("fashion-10", "fashion-10-few", "greek-lower-24", "mnist-10",
                 "mnist-10-few", "mnist-5-rot", "shapes-8"))).containsExactly("fashion-10", "greek-lower-24",
