@@ -11,8 +11,11 @@ epochs:
   - the reliability of r_ij, the AP@10 agreement of two tasks' rankings that L_sim learns and the neighbour readout
     weighs by: Spearman between r_i. measured on the validation rankings and on the test rankings, mean over tasks;
   - on how many tasks the nearest other task (highest r_ij) is the same under both.
+With --replicate DIR (the same tasks and configurations trained again from another trainer seed,
+`MetaDatasetBuilder --seed`), the same figures between the two training runs on the same validation images: how much
+of a ranking is the training run's luck. Only the tasks complete in both folders count.
 
-  python3 src/data/noise.py [--metadataset src/main/resources/metadataset]
+  python3 src/data/noise.py [--metadataset src/main/resources/metadataset] [--replicate DIR]
 """
 import argparse
 import collections
@@ -25,38 +28,55 @@ from metrics import agreement, ap10, order, to_best
 
 p = argparse.ArgumentParser()
 p.add_argument("--metadataset", default="src/main/resources/metadataset")
+p.add_argument("--replicate")
 args = p.parse_args()
 
-val = collections.defaultdict(dict)
-test = collections.defaultdict(dict)
-for r in csv.DictReader(open(args.metadataset + "/curves.csv")):
-    key = (r["task_id"], int(r["epoch"]))
-    val[key][int(r["config_id"])] = float(r["val_top1"])
-    test[key][int(r["config_id"])] = float(r["test_top1"])
+
+def read(folder):
+    val = collections.defaultdict(dict)
+    test = collections.defaultdict(dict)
+    for r in csv.DictReader(open(folder + "/curves.csv")):
+        key = (r["task_id"], int(r["epoch"]))
+        val[key][int(r["config_id"])] = float(r["val_top1"])
+        test[key][int(r["config_id"])] = float(r["test_top1"])
+    return val, test
+
+val, test = read(args.metadataset)
 R = max(e for _, e in val)
-tasks = sorted({t for t, e in val if e == R and len(val[(t, e)]) == max(len(v) for v in val.values())})
-h = len(val[(tasks[0], R)])
+h = max(len(v) for v in val.values())
+tasks = sorted({t for t, e in val if e == R and len(val[(t, e)]) == h})
+if args.replicate:
+    val2, test2 = read(args.replicate)
+    tasks = [t for t in tasks if len(val2.get((t, R), {})) == h]
+
+
+def compare(label, v, t, best, truth):
+    """One table row: rankings by t against rankings by v (r_ij on both sides), t's configurations to v's best."""
+    ov, ot = [order(a) for a in v], [order(a) for a in t]
+    n = len(tasks)
+    ap = np.mean([ap10(ot[i], truth[i]) for i in range(n)])
+    configs = np.mean([to_best(ot[i], best[i]) for i in range(n)])
+    rv = np.array([[agreement(ov[i], ov[j]) for j in range(n)] for i in range(n)])
+    rt = np.array([[agreement(ot[i], ot[j]) for j in range(n)] for i in range(n)])
+    rel = np.mean([spearmanr(np.delete(rv[i], i), np.delete(rt[i], i)).correlation for i in range(n)])
+    same = sum(np.argmax(np.where(np.arange(n) == i, -1, rv[i])) == np.argmax(np.where(np.arange(n) == i, -1, rt[i]))
+               for i in range(n))
+    print(f"| {label} | {100 * ap:.1f} | {configs:.1f} | {rel:.2f} | {same} of {n} |")
 
 
 def accuracies(split, epochs):
     return np.array([np.mean([[split[(t, e)][c] for c in range(h)] for e in epochs], 0) for t in tasks])
 
 
-truth_val = [order(a) for a in accuracies(val, [R])]
-print("| epochs | test-split ranking: AP@10 vs validation | configurations to the validation best "
+best = accuracies(val, [R])
+truth_val = [order(a) for a in best]
+print(f"{len(tasks)} tasks")
+print("| ranked by | AP@10 against the validation ranking at R | configurations to the validation best "
       "| r_ij reliability (Spearman, mean over tasks) | same nearest task |")
 print("|---|---:|---:|---:|---:|")
 for window in ([R], list(range(R - 2, R + 1)), list(range(R - 4, R + 1))):
-    v, t = accuracies(val, window), accuracies(test, window)
-    ov, ot = [order(a) for a in v], [order(a) for a in t]
-    best = accuracies(val, [R])
-    ap = np.mean([ap10(ot[i], truth_val[i]) for i in range(len(tasks))])
-    configs = np.mean([to_best(ot[i], best[i]) for i in range(len(tasks))])
-    n = len(tasks)
-    rv = np.array([[agreement(ov[i], ov[j]) for j in range(n)] for i in range(n)])
-    rt = np.array([[agreement(ot[i], ot[j]) for j in range(n)] for i in range(n)])
-    rel = np.mean([spearmanr(np.delete(rv[i], i), np.delete(rt[i], i)).correlation for i in range(n)])
-    same = sum(np.argmax(np.where(np.arange(n) == i, -1, rv[i])) == np.argmax(np.where(np.arange(n) == i, -1, rt[i]))
-               for i in range(n))
     label = f"{window[0]}..{window[-1]}" if len(window) > 1 else str(R)
-    print(f"| {label} | {100 * ap:.1f} | {configs:.1f} | {rel:.2f} | {same} of {n} |")
+    compare(f"test split, epochs {label}", accuracies(val, window), accuracies(test, window), best, truth_val)
+if args.replicate:
+    compare(f"validation split, the replicate's training run, epoch {R}", best, accuracies(val2, [R]), best,
+            truth_val)
