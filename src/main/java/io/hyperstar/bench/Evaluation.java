@@ -613,10 +613,11 @@ public final class Evaluation {
             return;
         }
         StringBuilder b = new StringBuilder();
-        int fold = (int) (seed / 1000);
-        b.append(embeddingLine(method, task, fold, task, embedding));
+        // The generator seed is seed * 1000 + fold; the file, like the runs, names the seed.
+        int seedNumber = (int) (seed / 1000);
+        b.append(embeddingLine(method, task, seedNumber, task, embedding));
         for (int j = 0; j < m.tasks().size(); j++) {
-            b.append(embeddingLine(method, task, fold, m.tasks().get(j), m.embeddings()[j]));
+            b.append(embeddingLine(method, task, seedNumber, m.tasks().get(j), m.embeddings()[j]));
         }
         try {
             Files.writeString(embeddingsFile, b, java.nio.file.StandardOpenOption.APPEND);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hyperstar.catalog.ImageSet;
 import io.hyperstar.catalog.TestTasks;
 import io.hyperstar.metalearn.MetaDataset;
+import io.hyperstar.model.Architecture;
 import io.hyperstar.model.TrainSettings;
 import io.hyperstar.model.Variant;
 import io.hyperstar.space.ConfigSpace;
@@ -110,6 +111,15 @@ class EvaluationTests {
         assertThat(Files.readString(out.resolve("ap10.md"))).contains("| BM+Sim+neighbours |",
                 "oracle-similarity (hindsight reference, not a method)",
                 "global-mean+neighbours (ablation: our readout, frozen features)");
+        // The embeddings each neighbour readout scored are kept: per held-out task, its own, then its memory's two.
+        List<String> embedded = Files.readAllLines(out.resolve("embeddings").resolve("shard-0-of-1.csv"));
+        assertThat(embedded.get(0)).isEqualTo("method,task,seed,embedded,vector");
+        assertThat(embedded.subList(1, embedded.size())).hasSize(9).allSatisfy(l -> assertThat(l)
+                .startsWith("BM+Sim+neighbours,"));
+        assertThat(embedded.get(1)).startsWith("BM+Sim+neighbours,a,1,a,");
+        assertThat(embedded.get(2)).startsWith("BM+Sim+neighbours,a,1,b,");
+        assertThat(embedded.get(1).split(",")[4].split(" ")).hasSize(Architecture.DEFAULT.embedding());
+        assertThat(Files.readAllLines(out.resolve("embeddings").resolve("global-means.csv"))).hasSize(4);
     }
 
     @Test
