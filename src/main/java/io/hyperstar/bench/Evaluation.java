@@ -37,7 +37,8 @@ import java.util.Random;
  * java io.hyperstar.bench.Evaluation [--metadataset DIR[,DIR...]] [--data data] [--out docs/benchmarks]
  *     [--seeds 3] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--top-conv frozen|trained]
  *     [--sets-per-step 1] [--lr 0.001] [--space config-space.json]
- *     [--methods a,b,...] [--shard K/N] [--report-only]
+ *     [--methods a,b,...] [--shard K/N] [--report-only] [--tasks a,b,...] [--training-tasks K]
+ *     [--training-targets validation|pooled] [--replicates DIR[,DIR...]]
  *     [--save-model DIR [--save-variant BM] [--hold-out TASK,...]]
  * </pre>
  * Every scored (method, task, seed) is appended to {@code runs/shard-K-of-N.csv} as it finishes, so a stopped run
@@ -148,6 +149,7 @@ public final class Evaluation {
         List<String> holdOut = List.of();
         List<String> only = null;
         int pooledEpochs = 0;
+        List<Path> replicates = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -184,6 +186,7 @@ public final class Evaluation {
                 case "--save-variant" -> saveVariant = args[++i];
                 case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
                 case "--tasks" -> only = Arrays.asList(args[++i].split(","));
+                case "--replicates" -> replicates = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
                 case "--training-targets" -> pooledEpochs = switch (args[++i]) {
                     case "validation" -> 0;
                     // R - 2 .. R: the window whose r_ij agreed best between the two splits (docs/benchmarks/README.md)
@@ -199,8 +202,12 @@ public final class Evaluation {
             meta = only(meta, only);
         }
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
-        if (pooledEpochs > 0) {
-            e.trainOnPooled(merge(metaDirs, space, pooledEpochs), meta);
+        if (pooledEpochs > 0 || !replicates.isEmpty()) {
+            List<MetaDataset> runs = new ArrayList<>();
+            for (Path r : replicates) {
+                runs.add(MetaDataset.load(r, space, pooledEpochs));
+            }
+            e.trainOnPooled(merge(metaDirs, space, pooledEpochs).averagedWith(runs), meta);
         }
         TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
                 beta, learningRate, 0, trainTop, setsPerStep);
@@ -214,7 +221,8 @@ public final class Evaluation {
                 + (trainingTasks > 0 ? "; each fold trains on " + trainingTasks + " of the other tasks, drawn per "
                 + "fold and seed" : "") + (pooledEpochs > 0 ? "; training targets pooled over the validation and test "
                 + "images and epochs R - " + (pooledEpochs - 1) + " .. R (held-out tasks scored against validation at R)"
-                : "");
+                : "") + (replicates.isEmpty() ? "" : "; training targets averaged with the training runs in "
+                + replicates);
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {

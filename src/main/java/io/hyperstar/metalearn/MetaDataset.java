@@ -97,6 +97,40 @@ public final class MetaDataset {
         return tasks.stream().mapToInt(TaskRecord::configsWithResults).sum();
     }
 
+    /**
+     * Each task's accuracies averaged with the same task's in replicate meta-datasets (the same tasks and
+     * configurations trained again from other trainer seeds, {@code MetaDatasetBuilder --seed}): per configuration,
+     * the mean over the runs that have a result for it. A task missing from a replicate keeps the runs it has. Why:
+     * a single training run's luck is part of what a ranking measures; a mean over runs is a better training target.
+     */
+    public MetaDataset averagedWith(List<MetaDataset> replicates) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (TaskRecord t : tasks) {
+            double[] sum = t.valAtR().clone();
+            int[] n = new int[sum.length];
+            for (int c = 0; c < sum.length; c++) {
+                n[c] = Double.isNaN(sum[c]) ? 0 : 1;
+                sum[c] = Double.isNaN(sum[c]) ? 0 : sum[c];
+            }
+            for (MetaDataset r : replicates) {
+                r.tasks.stream().filter(x -> x.id().equals(t.id())).findFirst().ifPresent(x -> {
+                    for (int c = 0; c < sum.length; c++) {
+                        if (!Double.isNaN(x.valAtR()[c])) {
+                            sum[c] += x.valAtR()[c];
+                            n[c]++;
+                        }
+                    }
+                });
+            }
+            double[] mean = new double[sum.length];
+            for (int c = 0; c < sum.length; c++) {
+                mean[c] = n[c] == 0 ? Double.NaN : sum[c] / n[c];
+            }
+            out.add(new TaskRecord(t.id(), t.source(), t.classes(), t.train(), mean, t.testAtR()));
+        }
+        return new MetaDataset(epochs, out);
+    }
+
     /** Only the tasks whose every configuration has a result. */
     public MetaDataset completeOnly() {
         return new MetaDataset(epochs, tasks.stream().filter(TaskRecord::complete).toList());
