@@ -205,7 +205,7 @@ public final class Evaluation {
         if (pooledEpochs > 0 || !replicates.isEmpty()) {
             List<MetaDataset> runs = new ArrayList<>();
             for (Path r : replicates) {
-                runs.add(MetaDataset.load(r, space, pooledEpochs));
+                runs.add(MetaDataset.load(r, space, pooledEpochs).completeOnly());
             }
             e.trainOnPooled(merge(metaDirs, space, pooledEpochs).averagedWith(runs), meta);
         }
