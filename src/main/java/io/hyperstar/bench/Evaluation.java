@@ -38,7 +38,7 @@ import java.util.Random;
  *     [--seeds 3] [--epochs 60] [--images 64] [--batches 10] [--configs 10] [--top-conv frozen|trained]
  *     [--sets-per-step 1] [--lr 0.001] [--space config-space.json]
  *     [--methods a,b,...] [--shard K/N] [--report-only] [--tasks a,b,...] [--training-tasks K]
- *     [--training-targets validation|pooled] [--replicates DIR[,DIR...]]
+ *     [--training-targets validation|pooled] [--replicates DIR[,DIR...] [--average-replicates]]
  *     [--save-model DIR [--save-variant BM] [--hold-out TASK,...]]
  * </pre>
  * Every scored (method, task, seed) is appended to {@code runs/shard-K-of-N.csv} as it finishes, so a stopped run
@@ -66,7 +66,9 @@ public final class Evaluation {
      */
     static final List<String> ABLATIONS = List.of("global-mean" + NEIGHBOURS);
     /** Hindsight references, not methods: reported for scale, never counted as a baseline or as ours. */
-    static final List<String> REFERENCES = List.of("oracle-task", "oracle-similarity", "remeasured");
+    static final List<String> REFERENCES = List.of("oracle-task", "oracle-similarity", "remeasured", "replicate");
+    /** The reference that needs {@code --replicates}: scored only for the tasks a replicate run holds complete. */
+    static final String REPLICATE = "replicate";
     static final String RUNS_HEADER = "method,task,seed,ap10,configs_to_best,seconds,order";
 
     record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
@@ -96,6 +98,8 @@ public final class Evaluation {
      * int)}). The held-out task is always scored against its validation ranking.
      */
     private Map<String, MetaDataset.TaskRecord> trainingRecords;
+    /** Each task's replicate training run (another trainer seed), for the {@link #REPLICATE} reference; may be empty. */
+    private Map<String, MetaDataset.TaskRecord> replicates = Map.of();
 
     /**
      * The models trained for one fold and seed, by variant, and their memories: a variant's two readouts (its
@@ -150,6 +154,7 @@ public final class Evaluation {
         List<String> only = null;
         int pooledEpochs = 0;
         List<Path> replicates = List.of();
+        boolean averageReplicates = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -187,6 +192,7 @@ public final class Evaluation {
                 case "--hold-out" -> holdOut = Arrays.asList(args[++i].split(","));
                 case "--tasks" -> only = Arrays.asList(args[++i].split(","));
                 case "--replicates" -> replicates = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
+                case "--average-replicates" -> averageReplicates = true;
                 case "--training-targets" -> pooledEpochs = switch (args[++i]) {
                     case "validation" -> 0;
                     // R - 2 .. R: the window whose r_ij agreed best between the two splits (docs/benchmarks/README.md)
@@ -202,9 +208,12 @@ public final class Evaluation {
             meta = only(meta, only);
         }
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
-        if (pooledEpochs > 0 || !replicates.isEmpty()) {
+        if (!replicates.isEmpty()) {
+            e.replicateRuns(MetaDataset.load(replicates.get(0), space).completeOnly());
+        }
+        if (pooledEpochs > 0 || averageReplicates) {
             List<MetaDataset> runs = new ArrayList<>();
-            for (Path r : replicates) {
+            for (Path r : averageReplicates ? replicates : List.<Path>of()) {
                 runs.add(MetaDataset.load(r, space, pooledEpochs).completeOnly());
             }
             e.trainOnPooled(merge(metaDirs, space, pooledEpochs).averagedWith(runs), meta);
@@ -221,8 +230,8 @@ public final class Evaluation {
                 + (trainingTasks > 0 ? "; each fold trains on " + trainingTasks + " of the other tasks, drawn per "
                 + "fold and seed" : "") + (pooledEpochs > 0 ? "; training targets pooled over the validation and test "
                 + "images and epochs R - " + (pooledEpochs - 1) + " .. R (held-out tasks scored against validation at R)"
-                : "") + (replicates.isEmpty() ? "" : "; training targets averaged with the training runs in "
-                + replicates);
+                : "") + (averageReplicates ? "; training targets averaged with the training runs in " + replicates
+                : "");
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {
@@ -272,6 +281,15 @@ public final class Evaluation {
                     meta.tasks().stream().map(MetaDataset.TaskRecord::id).toList(), meta.records(), validation, null,
                     now, null), dir);
         }
+    }
+
+    /** The replicate runs the {@link #REPLICATE} reference ranks by (tasks complete in that meta-dataset). */
+    void replicateRuns(MetaDataset replicate) {
+        Map<String, MetaDataset.TaskRecord> byId = new LinkedHashMap<>();
+        for (MetaDataset.TaskRecord t : replicate.tasks()) {
+            byId.put(t.id(), t);
+        }
+        replicates = byId;
     }
 
     /** The record a method learns from for this task (itself unless training targets are pooled). */
@@ -368,6 +386,9 @@ public final class Evaluation {
         for (int k = shard; k < tasks.size(); k += shards) {
             for (int seed = 1; seed <= seeds; seed++) {
                 for (String method : methods) {
+                    if (method.equals(REPLICATE) && !replicates.containsKey(tasks.get(k).id())) {
+                        continue;
+                    }
                     total++;
                     finished += done.contains(Row.key(method, tasks.get(k).id(), seed)) ? 1 : 0;
                 }
@@ -391,6 +412,13 @@ public final class Evaluation {
                 try (FoldModels fold = new FoldModels()) {
                     for (String method : methods) {
                         if (done.contains(Row.key(method, test.id(), seed))) {
+                            continue;
+                        }
+                        if (method.equals(REPLICATE) && !replicates.containsKey(test.id())) {
+                            if (seed == 1) {
+                                log.printf(Locale.ROOT, "fold %d %s: no complete replicate run (--replicates), %s "
+                                        + "not scored%n", k + 1, test.id(), REPLICATE);
+                            }
                             continue;
                         }
                         if (method.startsWith("global-mean") && globalMeans.isEmpty()) {
@@ -518,6 +546,18 @@ public final class Evaluation {
                                 + "configuration " + i);
                     }
                     s[i] = (float) acc[i];
+                }
+            }
+            case REPLICATE -> {
+                // Not a method: the held-out task's own configurations trained again from another trainer seed and
+                // ranked by their validation accuracy (the same images as the truth). Training luck and measurement
+                // noise together: how far a second run of the very same search would agree with the first.
+                MetaDataset.TaskRecord again = replicates.get(test.id());
+                if (again == null) {
+                    throw new IllegalArgumentException(test.id() + " has no complete replicate run (--replicates)");
+                }
+                for (int i = 0; i < h; i++) {
+                    s[i] = (float) again.valAtR()[i];
                 }
             }
             case "global-mean+neighbours" -> s = globalMeanNeighbours(test, trainTasks, globalMeans);

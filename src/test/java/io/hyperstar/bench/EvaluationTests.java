@@ -144,6 +144,23 @@ class EvaluationTests {
         assertThat(a.configsToBest()).isEqualTo(2);
         assertThat(a.order()[0]).isEqualTo(h - 2);
         assertThat(Files.readString(out.resolve("ap10.md"))).contains("remeasured (hindsight reference, not a method)");
+        // The replicate reference ranks a task by its second training run; a task without one is not scored.
+        double[] again = val.clone();
+        again[0] = 1.0;
+        Evaluation withReplicate = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+        withReplicate.replicateRuns(new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18,
+                again))));
+        List<Evaluation.Row> replicated = withReplicate.run(new MetaDataset(2, tasks), Map.of(),
+                List.of("replicate"), 1, TrainSettings.defaults(Variant.BM, 1, 0), out.resolve("replicate"), "test");
+        assertThat(replicated).hasSize(1);
+        assertThat(replicated.get(0).task()).isEqualTo("a");
+        // Its second run puts configuration 0 first: nine of the true top 10 follow it, and the best is second.
+        assertThat(replicated.get(0).order()[0]).isEqualTo(0);
+        assertThat(replicated.get(0).configsToBest()).isEqualTo(2);
+        // AP@10: hits at positions 2..10, the i-th with precision (i - 1) / i.
+        assertThat(replicated.get(0).ap10()).isCloseTo((1.0 / 2 + 2.0 / 3 + 3.0 / 4 + 4.0 / 5 + 5.0 / 6 + 6.0 / 7
+                + 7.0 / 8 + 8.0 / 9 + 9.0 / 10) / 10, org.assertj.core.data.Offset.offset(1e-4)); // runs keep 4 digits
         // A row without test-split accuracies cannot be remeasured: it says which task.
         List<MetaDataset.TaskRecord> bare = List.of(new MetaDataset.TaskRecord("c", "shapes", 3, 18, val),
                 new MetaDataset.TaskRecord("d", "shapes", 3, 18, val));
