@@ -70,6 +70,7 @@ public final class Evaluation {
     /** The reference that needs {@code --replicates}: scored only for the tasks a replicate run holds complete. */
     static final String REPLICATE = "replicate";
     static final String RUNS_HEADER = "method,task,seed,ap10,configs_to_best,seconds,order";
+    static final String EMBEDDINGS_HEADER = "method,task,seed,embedded,vector";
 
     record Row(String method, String task, int seed, double ap10, int configsToBest, double seconds, int[] order) {
 
@@ -89,7 +90,7 @@ public final class Evaluation {
     private final int trainingTasks;
     /**
      * Where a neighbour readout's embeddings go (the held-out task's and its memory's, one line each): with them a
-     * readout setting can be studied offline on the very embeddings that were scored. Null = not written.
+     * readout setting can be studied offline on the very embeddings that were scored. Set by each run.
      */
     private Path embeddingsFile;
     /**
@@ -285,11 +286,12 @@ public final class Evaluation {
 
     /** The replicate runs the {@link #REPLICATE} reference ranks by (tasks complete in that meta-dataset). */
     void replicateRuns(MetaDataset replicate) {
-        Map<String, MetaDataset.TaskRecord> byId = new LinkedHashMap<>();
-        for (MetaDataset.TaskRecord t : replicate.tasks()) {
-            byId.put(t.id(), t);
-        }
-        replicates = byId;
+        replicates = replicate.byId();
+    }
+
+    /** False only for the {@link #REPLICATE} reference on a task without a complete replicate run. */
+    private boolean scorable(String method, MetaDataset.TaskRecord task) {
+        return !method.equals(REPLICATE) || replicates.containsKey(task.id());
     }
 
     /** The record a method learns from for this task (itself unless training targets are pooled). */
@@ -299,10 +301,7 @@ public final class Evaluation {
 
     /** Methods learn from {@code pooled}'s records of the training tasks; every task of {@code meta} must be in it. */
     void trainOnPooled(MetaDataset pooled, MetaDataset meta) {
-        Map<String, MetaDataset.TaskRecord> byId = new LinkedHashMap<>();
-        for (MetaDataset.TaskRecord t : pooled.tasks()) {
-            byId.put(t.id(), t);
-        }
+        Map<String, MetaDataset.TaskRecord> byId = pooled.byId();
         for (MetaDataset.TaskRecord t : meta.tasks()) {
             if (!byId.containsKey(t.id())) {
                 throw new IllegalArgumentException(t.id() + " has no pooled accuracies (missing epochs before R)");
@@ -377,7 +376,7 @@ public final class Evaluation {
         Files.createDirectories(out.resolve("embeddings"));
         embeddingsFile = out.resolve("embeddings").resolve("shard-" + shard + "-of-" + shards + ".csv");
         if (!Files.exists(embeddingsFile)) {
-            Files.writeString(embeddingsFile, "method,task,seed,embedded,vector\n");
+            Files.writeString(embeddingsFile, EMBEDDINGS_HEADER + "\n");
         }
         List<MetaDataset.TaskRecord> tasks = meta.tasks();
         Map<String, float[]> globalMeans = new LinkedHashMap<>();
@@ -386,7 +385,7 @@ public final class Evaluation {
         for (int k = shard; k < tasks.size(); k += shards) {
             for (int seed = 1; seed <= seeds; seed++) {
                 for (String method : methods) {
-                    if (method.equals(REPLICATE) && !replicates.containsKey(tasks.get(k).id())) {
+                    if (!scorable(method, tasks.get(k))) {
                         continue;
                     }
                     total++;
@@ -414,7 +413,7 @@ public final class Evaluation {
                         if (done.contains(Row.key(method, test.id(), seed))) {
                             continue;
                         }
-                        if (method.equals(REPLICATE) && !replicates.containsKey(test.id())) {
+                        if (!scorable(method, test)) {
                             if (seed == 1) {
                                 log.printf(Locale.ROOT, "fold %d %s: no complete replicate run (--replicates), %s "
                                         + "not scored%n", k + 1, test.id(), REPLICATE);
@@ -427,7 +426,7 @@ public final class Evaluation {
                                     globalMeans.put(t.id(), g.globalMean(images.get(t.id())));
                                 }
                             }
-                            StringBuilder b = new StringBuilder("method,task,seed,embedded,vector\n");
+                            StringBuilder b = new StringBuilder(EMBEDDINGS_HEADER + "\n");
                             globalMeans.forEach((id, v) -> b.append(embeddingLine("global-mean", id, 0, id, v)));
                             Files.writeString(out.resolve("embeddings").resolve("global-means.csv"), b);
                         }
@@ -553,9 +552,6 @@ public final class Evaluation {
                 // ranked by their validation accuracy (the same images as the truth). Training luck and measurement
                 // noise together: how far a second run of the very same search would agree with the first.
                 MetaDataset.TaskRecord again = replicates.get(test.id());
-                if (again == null) {
-                    throw new IllegalArgumentException(test.id() + " has no complete replicate run (--replicates)");
-                }
                 for (int i = 0; i < h; i++) {
                     s[i] = (float) again.valAtR()[i];
                 }
@@ -657,9 +653,6 @@ public final class Evaluation {
     }
 
     private void writeEmbeddings(String method, String task, long seed, float[] embedding, TaskMemory m) {
-        if (embeddingsFile == null) {
-            return;
-        }
         StringBuilder b = new StringBuilder();
         // The generator seed is seed * 1000 + fold; the file, like the runs, names the seed.
         int seedNumber = (int) (seed / 1000);

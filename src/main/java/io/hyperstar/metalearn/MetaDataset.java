@@ -104,31 +104,28 @@ public final class MetaDataset {
      * a single training run's luck is part of what a ranking measures; a mean over runs is a better training target.
      */
     public MetaDataset averagedWith(List<MetaDataset> replicates) {
+        List<Map<String, TaskRecord>> others = replicates.stream().map(MetaDataset::byId).toList();
         List<TaskRecord> out = new ArrayList<>();
         for (TaskRecord t : tasks) {
-            double[] sum = t.valAtR().clone();
-            int[] n = new int[sum.length];
-            for (int c = 0; c < sum.length; c++) {
-                n[c] = Double.isNaN(sum[c]) ? 0 : 1;
-                sum[c] = Double.isNaN(sum[c]) ? 0 : sum[c];
-            }
-            for (MetaDataset r : replicates) {
-                r.tasks.stream().filter(x -> x.id().equals(t.id())).findFirst().ifPresent(x -> {
-                    for (int c = 0; c < sum.length; c++) {
-                        if (!Double.isNaN(x.valAtR()[c])) {
-                            sum[c] += x.valAtR()[c];
-                            n[c]++;
-                        }
-                    }
-                });
-            }
-            double[] mean = new double[sum.length];
-            for (int c = 0; c < sum.length; c++) {
-                mean[c] = n[c] == 0 ? Double.NaN : sum[c] / n[c];
+            List<double[]> runs = new ArrayList<>(List.of(t.valAtR()));
+            others.stream().map(o -> o.get(t.id())).filter(java.util.Objects::nonNull)
+                    .forEach(x -> runs.add(x.valAtR()));
+            double[] mean = new double[t.valAtR().length];
+            for (int c = 0; c < mean.length; c++) {
+                int config = c;
+                mean[c] = runs.stream().mapToDouble(a -> a[config]).filter(v -> !Double.isNaN(v)).average()
+                        .orElse(Double.NaN);
             }
             out.add(new TaskRecord(t.id(), t.source(), t.classes(), t.train(), mean, t.testAtR()));
         }
         return new MetaDataset(epochs, out);
+    }
+
+    /** The tasks by id, in this meta-dataset's order. */
+    public Map<String, TaskRecord> byId() {
+        Map<String, TaskRecord> m = new LinkedHashMap<>();
+        tasks.forEach(t -> m.put(t.id(), t));
+        return m;
     }
 
     /** Only the tasks whose every configuration has a result. */
@@ -167,21 +164,48 @@ public final class MetaDataset {
                 info.put(f[0], f);
             }
         }
+        int h = space.size();
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, double[]> test = new LinkedHashMap<>();
+        // Pooled: per task and configuration, the sum over epochs R - k + 1 .. R of the validation and test accuracy
+        // pooled by split size, and how many of those epochs have a row.
+        Map<String, double[]> pooledSum = new LinkedHashMap<>();
+        Map<String, int[]> pooledCount = new LinkedHashMap<>();
         List<String> rows = Files.readAllLines(dir.resolve("curves.csv"));
         for (String line : rows.subList(1, rows.size())) {
             String[] f = line.split(",");
             // The builder drops torn rows when it resumes; a reader tolerates one at the end of a file being written.
-            if (f.length < 6 || Integer.parseInt(f[2]) != r) {
+            if (f.length < 6) {
                 continue;
             }
+            int epoch = Integer.parseInt(f[2]);
             int config = Integer.parseInt(f[1]);
-            acc.computeIfAbsent(f[0], k -> nanArray(space.size()))[config] = Double.parseDouble(f[3]);
-            test.computeIfAbsent(f[0], k -> nanArray(space.size()))[config] = Double.parseDouble(f[4]);
+            double val = Double.parseDouble(f[3]);
+            double tst = Double.parseDouble(f[4]);
+            if (epoch == r) {
+                acc.computeIfAbsent(f[0], k -> nanArray(h))[config] = val;
+                test.computeIfAbsent(f[0], k -> nanArray(h))[config] = tst;
+            }
+            if (pooledEpochs > 0 && epoch > r - pooledEpochs && epoch <= r) {
+                String[] t = info.get(f[0]);
+                double nv = t == null ? 1 : Double.parseDouble(t[4]);
+                double nt = t == null ? 1 : Double.parseDouble(t[5]);
+                pooledSum.computeIfAbsent(f[0], x -> new double[h])[config] += (val * nv + tst * nt) / (nv + nt);
+                pooledCount.computeIfAbsent(f[0], x -> new int[h])[config]++;
+            }
         }
         if (pooledEpochs > 0) {
-            acc = pooled(rows, info, r, pooledEpochs, space.size());
+            // NaN unless every epoch of the window has a row (a configuration cut short has no pooled value).
+            acc = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : pooledSum.entrySet()) {
+                double[] a = nanArray(h);
+                for (int c = 0; c < h; c++) {
+                    if (pooledCount.get(e.getKey())[c] == pooledEpochs) {
+                        a[c] = e.getValue()[c] / pooledEpochs;
+                    }
+                }
+                acc.put(e.getKey(), a);
+            }
         }
         List<TaskRecord> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : acc.entrySet()) {
@@ -190,43 +214,6 @@ public final class MetaDataset {
                     f == null ? 0 : Integer.parseInt(f[3]), e.getValue(), test.get(e.getKey())));
         }
         return new MetaDataset(r, out);
-    }
-
-    /**
-     * Per task and configuration, the mean over epochs R - k + 1 .. R of the validation and test accuracy pooled by
-     * split size; NaN unless every one of those epochs has a row (a configuration cut short has no pooled value).
-     */
-    private static Map<String, double[]> pooled(List<String> rows, Map<String, String[]> info, int r, int k, int h) {
-        Map<String, double[]> sum = new LinkedHashMap<>();
-        Map<String, int[]> count = new LinkedHashMap<>();
-        for (String line : rows.subList(1, rows.size())) {
-            String[] f = line.split(",");
-            if (f.length < 6) {
-                continue;
-            }
-            int epoch = Integer.parseInt(f[2]);
-            if (epoch <= r - k || epoch > r) {
-                continue;
-            }
-            String[] t = info.get(f[0]);
-            double nv = t == null ? 1 : Double.parseDouble(t[4]);
-            double nt = t == null ? 1 : Double.parseDouble(t[5]);
-            int config = Integer.parseInt(f[1]);
-            sum.computeIfAbsent(f[0], x -> new double[h])[config] += (Double.parseDouble(f[3]) * nv
-                    + Double.parseDouble(f[4]) * nt) / (nv + nt);
-            count.computeIfAbsent(f[0], x -> new int[h])[config]++;
-        }
-        Map<String, double[]> out = new LinkedHashMap<>();
-        sum.forEach((task, s) -> {
-            double[] a = nanArray(h);
-            for (int c = 0; c < h; c++) {
-                if (count.get(task)[c] == k) {
-                    a[c] = s[c] / k;
-                }
-            }
-            out.put(task, a);
-        });
-        return out;
     }
 
     private static double[] nanArray(int n) {
