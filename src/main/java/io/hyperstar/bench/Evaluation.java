@@ -39,6 +39,7 @@ import java.util.Random;
  *     [--sets-per-step 1] [--lr 0.001] [--space config-space.json]
  *     [--methods a,b,...] [--shard K/N] [--report-only] [--tasks a,b,...] [--training-tasks K]
  *     [--training-targets validation|pooled] [--replicates DIR[,DIR...] [--average-replicates]]
+ *     [--truth-runs DIR[,DIR...]]
  *     [--save-model DIR [--save-variant BM] [--hold-out TASK,...]]
  * </pre>
  * Every scored (method, task, seed) is appended to {@code runs/shard-K-of-N.csv} as it finishes, so a stopped run
@@ -156,6 +157,7 @@ public final class Evaluation {
         int pooledEpochs = 0;
         List<Path> replicates = List.of();
         boolean averageReplicates = false;
+        List<Path> truthRuns = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDirs = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
@@ -194,6 +196,7 @@ public final class Evaluation {
                 case "--tasks" -> only = Arrays.asList(args[++i].split(","));
                 case "--replicates" -> replicates = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
                 case "--average-replicates" -> averageReplicates = true;
+                case "--truth-runs" -> truthRuns = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
                 case "--training-targets" -> pooledEpochs = switch (args[++i]) {
                     case "validation" -> 0;
                     // R - 2 .. R: the window whose r_ij agreed best between the two splits (docs/benchmarks/README.md)
@@ -205,17 +208,35 @@ public final class Evaluation {
             }
         }
         MetaDataset meta = merge(metaDirs, space);
+        // With --truth-runs every figure of a pair, the truth included, is its mean over the training runs, each
+        // measured on the validation and test images at R (load's pooled form with a one-epoch window).
+        int measure = truthRuns.isEmpty() ? 0 : 1;
+        if (!truthRuns.isEmpty()) {
+            if (methods.contains("remeasured")) {
+                throw new IllegalArgumentException("--truth-runs already measures the truth on the test images: the "
+                        + "remeasured reference has nothing left to remeasure");
+            }
+            List<MetaDataset> more = new ArrayList<>();
+            for (Path r : truthRuns) {
+                more.add(MetaDataset.load(r, space, measure).completeOnly());
+            }
+            meta = meanOfRuns(merge(metaDirs, space, measure), more);
+        }
         if (only != null) {
             meta = only(meta, only);
         }
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
         if (!replicates.isEmpty()) {
-            e.replicateRuns(MetaDataset.load(replicates.get(0), space).completeOnly());
+            // The replicate reference is measured as the truth is: another run of the same search.
+            e.replicateRuns(MetaDataset.load(replicates.get(0), space, measure).completeOnly());
         }
         if (pooledEpochs > 0 || averageReplicates) {
             List<MetaDataset> runs = new ArrayList<>();
             for (Path r : averageReplicates ? replicates : List.<Path>of()) {
                 runs.add(MetaDataset.load(r, space, pooledEpochs).completeOnly());
+            }
+            for (Path r : truthRuns) {
+                runs.add(MetaDataset.load(r, space, Math.max(pooledEpochs, measure)).completeOnly());
             }
             e.trainOnPooled(merge(metaDirs, space, pooledEpochs).averagedWith(runs), meta);
         }
@@ -232,7 +253,10 @@ public final class Evaluation {
                 + "fold and seed" : "") + (pooledEpochs > 0 ? "; training targets pooled over the validation and test "
                 + "images and epochs R - " + (pooledEpochs - 1) + " .. R (held-out tasks scored against validation at R)"
                 : "") + (averageReplicates ? "; training targets averaged with the training runs in " + replicates
-                : "");
+                : "") + (truthRuns.isEmpty() ? "" : "; truth and training figures: each pair's accuracy at R on the "
+                + "validation and test images (by size)" + (pooledEpochs > 0 ? ", training tasks' over R - "
+                + (pooledEpochs - 1) + " .. R," : "") + " averaged over the first run and the training runs in "
+                + truthRuns + " (only tasks complete in all)");
         Map<String, ImageSet> train = new LinkedHashMap<>();
         if (!reportOnly || saveModel != null) {
             for (MetaDataset.TaskRecord t : meta.tasks()) {
@@ -297,6 +321,23 @@ public final class Evaluation {
     /** The record a method learns from for this task (itself unless training targets are pooled). */
     MetaDataset.TaskRecord trainingRecord(MetaDataset.TaskRecord t) {
         return trainingRecords == null ? t : trainingRecords.get(t.id());
+    }
+
+    /**
+     * The truth as the mean over training runs: per task complete in {@code first} and in every one of {@code more}
+     * (the same tasks and configurations trained again from other trainer seeds), each configuration's mean accuracy
+     * over the runs. Why: one run's ranking is partly that run's luck; a second run of the very same search reaches
+     * only AP@10 43.5 against it (docs/benchmarks/ap10.md), so a one-run truth scores every method against noise
+     * no ranking can predict. The rows carry no test-split accuracy of their own (the runs' may already be in the
+     * mean), so the remeasured reference cannot be scored against them.
+     */
+    static MetaDataset meanOfRuns(MetaDataset first, List<MetaDataset> more) {
+        List<Map<String, MetaDataset.TaskRecord>> others = more.stream().map(MetaDataset::byId).toList();
+        List<MetaDataset.TaskRecord> kept = first.tasks().stream()
+                .filter(t -> others.stream().allMatch(o -> o.containsKey(t.id()))).toList();
+        return new MetaDataset(first.epochs(), new MetaDataset(first.epochs(), kept).averagedWith(more).tasks()
+                .stream().map(t -> new MetaDataset.TaskRecord(t.id(), t.source(), t.classes(), t.train(),
+                        t.valAtR())).toList());
     }
 
     /** Methods learn from {@code pooled}'s records of the training tasks; every task of {@code meta} must be in it. */
@@ -549,8 +590,9 @@ public final class Evaluation {
             }
             case REPLICATE -> {
                 // Not a method: the held-out task's own configurations trained again from another trainer seed and
-                // ranked by their validation accuracy (the same images as the truth). Training luck and measurement
-                // noise together: how far a second run of the very same search would agree with the first.
+                // ranked by their accuracy measured as the truth is (validation at R; with --truth-runs validation and
+                // test at R). Training luck and measurement noise together: how far another run of the very same
+                // search would agree with the truth.
                 MetaDataset.TaskRecord again = replicates.get(test.id());
                 for (int i = 0; i < h; i++) {
                     s[i] = (float) again.valAtR()[i];

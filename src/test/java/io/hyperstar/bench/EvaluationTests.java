@@ -206,6 +206,42 @@ class EvaluationTests {
     }
 
     @Test
+    void withATruthAveragedOverTrainingRunsMethodsAreScoredAgainstTheMean() throws IOException {
+        ConfigSpace space = ConfigSpace.bundled();
+        int h = space.size();
+        double[] up = new double[h];
+        for (int c = 0; c < h; c++) {
+            up[c] = 0.2 + 0.7 * c / h;
+        }
+        double[] test = up.clone();
+        // In the second run configuration 0 of task a did far better: on the mean of the two runs it is a's best.
+        double[] again = up.clone();
+        again[0] = 2.0;
+        MetaDataset first = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, up, test),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, up.clone(), test),
+                new MetaDataset.TaskRecord("c", "shapes", 3, 18, up.clone(), test)));
+        MetaDataset second = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, again),
+                new MetaDataset.TaskRecord("b", "shapes", 3, 18, up.clone())));
+        MetaDataset truth = Evaluation.meanOfRuns(first, List.of(second));
+        // Only the tasks every run holds; the mean per configuration; no test-split accuracy of its own.
+        assertThat(truth.tasks()).extracting(MetaDataset.TaskRecord::id).containsExactly("a", "b");
+        assertThat(truth.task("a").valAtR()[0]).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(truth.task("a").valAtR()[h - 1]).isEqualTo(up[h - 1]);
+        assertThat(truth.task("a").testAtR()).containsOnly(Double.NaN);
+        TrainSettings ts = TrainSettings.defaults(Variant.BM, 1, 0);
+        Evaluation.Row oneRun = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run(first, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("one"),
+                "test").stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
+        Evaluation.Row mean = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run(truth, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("mean"),
+                "test").stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
+        // b ranks configuration 0 last: against the first run alone a's best comes first; against the mean, last.
+        assertThat(oneRun.configsToBest()).isEqualTo(1);
+        assertThat(mean.configsToBest()).isEqualTo(h);
+        assertThat(mean.ap10()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-4));
+    }
+
+    @Test
     void aVariantsTwoReadoutsComeFromOneTrainedModelWithTheSameRowsAsAlone() throws IOException {
         ConfigSpace space = ConfigSpace.bundled();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
