@@ -18,12 +18,12 @@ of a ranking is the training run's luck. Only the tasks complete in both folders
   python3 src/data/noise.py [--metadataset src/main/resources/metadataset] [--replicate DIR]
 """
 import argparse
-import collections
-import csv
 
 import numpy as np
 from scipy.stats import spearmanr
 
+import curves
+from curves import TEST, VALIDATION
 from metrics import agreement, ap10, order, to_best
 
 p = argparse.ArgumentParser()
@@ -31,23 +31,14 @@ p.add_argument("--metadataset", default="src/main/resources/metadataset")
 p.add_argument("--replicate")
 args = p.parse_args()
 
-
-def read(folder):
-    val = collections.defaultdict(dict)
-    test = collections.defaultdict(dict)
-    for r in csv.DictReader(open(folder + "/curves.csv")):
-        key = (r["task_id"], int(r["epoch"]))
-        val[key][int(r["config_id"])] = float(r["val_top1"])
-        test[key][int(r["config_id"])] = float(r["test_top1"])
-    return val, test
-
-val, test = read(args.metadataset)
-R = max(e for _, e in val)
-h = max(len(v) for v in val.values())
-tasks = sorted({t for t, e in val if e == R and len(val[(t, e)]) == h})
+first = curves.read(args.metadataset)
+sizes = curves.split_sizes(args.metadataset)
+R = max(e for _, e in first)
+h = max(len(v) for v in first.values())
+tasks = sorted({t for t, e in first if e == R and len(first[(t, e)]) == h})
 if args.replicate:
-    val2, test2 = read(args.replicate)
-    tasks = [t for t in tasks if len(val2.get((t, R), {})) == h]
+    second = curves.read(args.replicate)
+    tasks = [t for t in tasks if len(second.get((t, R), {})) == h]
 
 
 def compare(label, v, t, best, truth):
@@ -64,11 +55,11 @@ def compare(label, v, t, best, truth):
     print(f"| {label} | {100 * ap:.1f} | {configs:.1f} | {rel:.2f} | {same} of {n} |")
 
 
-def accuracies(split, epochs):
-    return np.array([np.mean([[split[(t, e)][c] for c in range(h)] for e in epochs], 0) for t in tasks])
+def accuracies(run, split, epochs):
+    return np.array([curves.accuracy(run, sizes, t, epochs, [split], h) for t in tasks])
 
 
-best = accuracies(val, [R])
+best = accuracies(first, VALIDATION, [R])
 truth_val = [order(a) for a in best]
 print(f"{len(tasks)} tasks")
 print("| ranked by | AP@10 against the validation ranking at R | configurations to the validation best "
@@ -76,7 +67,8 @@ print("| ranked by | AP@10 against the validation ranking at R | configurations 
 print("|---|---:|---:|---:|---:|")
 for window in ([R], list(range(R - 2, R + 1)), list(range(R - 4, R + 1))):
     label = f"{window[0]}..{window[-1]}" if len(window) > 1 else str(R)
-    compare(f"test split, epochs {label}", accuracies(val, window), accuracies(test, window), best, truth_val)
+    compare(f"test split, epochs {label}", accuracies(first, VALIDATION, window), accuracies(first, TEST, window),
+            best, truth_val)
 if args.replicate:
-    compare(f"validation split, the replicate's training run, epoch {R}", best, accuracies(val2, [R]), best,
-            truth_val)
+    compare(f"validation split, the replicate's training run, epoch {R}", best,
+            accuracies(second, VALIDATION, [R]), best, truth_val)

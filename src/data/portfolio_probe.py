@@ -17,37 +17,28 @@ import glob
 
 import numpy as np
 
+import curves
+from curves import TEST, VALIDATION
 from metrics import ap10, order, to_best
 
 M = "src/main/resources/"
-info = {r["task_id"]: r for r in csv.DictReader(open(M + "metadataset/tasks.csv"))}
-
-
-def read(folder):
-    d = collections.defaultdict(dict)
-    for r in csv.DictReader(open(folder + "/curves.csv")):
-        d[(r["task_id"], int(r["epoch"]))][int(r["config_id"])] = (float(r["val_top1"]), float(r["test_top1"]))
-    return d
-
-
-first, second = read(M + "metadataset"), read(M + "metadataset-seed2")
+first, second = curves.read(M + "metadataset"), curves.read(M + "metadataset-seed2")
+sizes = curves.split_sizes(M + "metadataset")
 R, H = 27, 90
 tasks = sorted({t for t, e in first if e == R})
 index = {t: i for i, t in enumerate(tasks)}
 
 
-def acc(d, t, epochs, splits):
-    """Mean over epochs of the accuracy on the given splits (0 validation, 1 test), pooled by split size."""
-    w = [float(info[t]["val"]), float(info[t]["test"])]
-    return np.array([np.mean([sum(d[(t, e)][c][s] * w[s] for s in splits) / sum(w[s] for s in splits)
-                              for e in epochs]) for c in range(H)])
+def acc(c, t, epochs, splits):
+    return curves.accuracy(c, sizes, t, epochs, splits, H)
 
 
+both = [VALIDATION, TEST]
 # What the pooled-target evaluation's readout learned from: the first run, both splits, epochs R-2..R.
-train = np.array([acc(first, t, [R - 2, R - 1, R], [0, 1]) for t in tasks])
-truths = {"first run, validation at R": np.array([acc(first, t, [R], [0]) for t in tasks]),
-          "mean of 2 runs, validation + test at R": np.array([(acc(first, t, [R], [0, 1])
-                                                               + acc(second, t, [R], [0, 1])) / 2 for t in tasks])}
+train = np.array([acc(first, t, [R - 2, R - 1, R], both) for t in tasks])
+truths = {"first run, validation at R": np.array([acc(first, t, [R], [VALIDATION]) for t in tasks]),
+          "mean of 2 runs, validation + test at R": np.array([(acc(first, t, [R], both) + acc(second, t, [R], both))
+                                                               / 2 for t in tasks])}
 z = (train - train.mean(1, keepdims=True)) / train.std(1, keepdims=True)
 rank = np.zeros_like(train)
 for i in range(len(tasks)):

@@ -19,6 +19,7 @@ import glob
 
 import numpy as np
 
+import curves
 from metrics import ap10, order, to_best
 
 BASELINES = ["random", "task-agnostic", "meta-features+rf", "nearest-task", "global-mean"]
@@ -34,53 +35,45 @@ args = p.parse_args()
 
 def at_r(folder):
     """Per task complete at R: accuracy per configuration, validation and test pooled by size."""
-    sizes = {r["task_id"]: (float(r["val"]), float(r["test"])) for r in csv.DictReader(open(folder + "/tasks.csv"))}
-    epochs = {}
-    rows = list(csv.DictReader(open(folder + "/curves.csv")))
-    r_max = max(int(r["epoch"]) for r in rows)
-    acc = collections.defaultdict(dict)
-    for r in rows:
-        if int(r["epoch"]) == r_max:
-            nv, nt = sizes[r["task_id"]]
-            acc[r["task_id"]][int(r["config_id"])] = (float(r["val_top1"]) * nv + float(r["test_top1"]) * nt) / (nv + nt)
-    h = max(len(a) for a in acc.values())
-    return {t: np.array([a[c] for c in range(h)]) for t, a in acc.items() if len(a) == h}
+    c, sizes = curves.read(folder), curves.split_sizes(folder)
+    r = max(e for _, e in c)
+    h = max(len(a) for a in c.values())
+    return {t: curves.accuracy(c, sizes, t, [r], [curves.VALIDATION, curves.TEST], h)
+            for t, e in c if e == r and len(c[(t, e)]) == h}
 
 
 runs = [at_r(f) for f in args.truth.split(",")]
 tasks = [t for t in runs[0] if all(t in r for r in runs)]
-truths = {f"first run": {t: runs[0][t] for t in tasks}}
+truths = {"first run": {t: runs[0][t] for t in tasks}}
 if len(runs) > 1:
     truths[f"mean of {len(runs)} runs"] = {t: np.mean([r[t] for r in runs], 0) for t in tasks}
 
 rows = [r for f in sorted(glob.glob(args.runs + "/shard-*.csv")) for r in csv.DictReader(open(f))
         if r["method"] not in OWN_RUNS and r["task"] in tasks and r["order"]]
 methods = list(dict.fromkeys(r["method"] for r in rows))
+# Each row scored once per truth: (method, truth) -> task -> [(AP@10, configurations to the best) per seed].
+scored = collections.defaultdict(lambda: collections.defaultdict(list))
+for name, truth in truths.items():
+    for r in rows:
+        pred = [int(x) for x in r["order"].split()]
+        acc = list(np.round(truth[r["task"]], 6))
+        scored[(r["method"], name)][r["task"]].append((ap10(pred, order(acc)), to_best(pred, acc)))
 print(f"{len(tasks)} tasks; rankings from {args.runs}; truth: accuracy at R on validation + test images")
 print("| method | " + " | ".join(f"{name}: AP@10 / to-best" for name in truths) + " |")
 print("|---|" + "---:|" * len(truths))
 scores = {}
 for m in methods:
     cells = []
-    for name, truth in truths.items():
-        ap, tb = [], []
-        for r in rows:
-            if r["method"] == m:
-                pred = [int(x) for x in r["order"].split()]
-                acc = list(np.round(truth[r["task"]], 6))
-                ap.append(ap10(pred, order(acc)))
-                tb.append(to_best(pred, acc))
-        scores[(m, name)] = (100 * np.mean(ap), np.mean(tb))
+    for name in truths:
+        both = [x for per_seed in scored[(m, name)].values() for x in per_seed]
+        scores[(m, name)] = (100 * np.mean([a for a, _ in both]), np.mean([b for _, b in both]))
         cells.append("%.1f / %.1f" % scores[(m, name)])
     print(f"| {m} | " + " | ".join(cells) + " |")
 
-def per_task_ap(m, truth):
+
+def per_task_ap(m, name):
     """Each task's AP@10 for method m, averaged over seeds first (as Evaluation's bootstrap does)."""
-    ap = collections.defaultdict(list)
-    for r in rows:
-        if r["method"] == m:
-            ap[r["task"]].append(ap10([int(x) for x in r["order"].split()], order(list(np.round(truth[r["task"]], 6)))))
-    return np.array([np.mean(ap[t]) for t in tasks])
+    return np.array([np.mean([a for a, _ in scored[(m, name)][t]]) for t in tasks])
 
 
 for name in truths:
@@ -93,9 +86,10 @@ for name in truths:
               f"{scores[(OURS, name)][1]:.1f} against {fewest} {scores[(fewest, name)][1]:.1f} "
               f"(ratio {scores[(OURS, name)][1] / scores[(fewest, name)][1]:.2f})")
         # The 36 tasks resampled with replacement, paired: how sure the relative gain is.
-        ours, theirs = per_task_ap(OURS, truths[name]), per_task_ap(best, truths[name])
+        ours, theirs = per_task_ap(OURS, name), per_task_ap(best, name)
         rng = np.random.default_rng(1)
         idx = rng.integers(0, len(tasks), (10000, len(tasks)))
         gain = ours[idx].mean(1) / theirs[idx].mean(1) - 1
-        print(f"  paired bootstrap over tasks (10,000 resamples): 95% interval [{100 * np.percentile(gain, 2.5):+.1f}%, "
-              f"{100 * np.percentile(gain, 97.5):+.1f}%]; at +25% or more: {100 * np.mean(gain >= 0.25):.1f}%")
+        low, high = 100 * np.percentile(gain, 2.5), 100 * np.percentile(gain, 97.5)
+        print(f"  paired bootstrap over tasks (10,000 resamples): 95% interval [{low:+.1f}%, {high:+.1f}%]; "
+              f"at +25% or more: {100 * np.mean(gain >= 0.25):.1f}%")

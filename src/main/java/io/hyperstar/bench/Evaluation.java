@@ -209,18 +209,16 @@ public final class Evaluation {
         }
         MetaDataset meta = merge(metaDirs, space);
         // With --truth-runs every figure of a pair, the truth included, is its mean over the training runs, each
-        // measured on the validation and test images at R (load's pooled form with a one-epoch window).
+        // measured on the validation and test images at R (load's pooled form with a one-epoch window); what the
+        // methods learn from is measured the same way unless the training targets pool a wider window.
         int measure = truthRuns.isEmpty() ? 0 : 1;
+        int trainingMeasure = Math.max(pooledEpochs, measure);
         if (!truthRuns.isEmpty()) {
             if (methods.contains("remeasured")) {
                 throw new IllegalArgumentException("--truth-runs already measures the truth on the test images: the "
                         + "remeasured reference has nothing left to remeasure");
             }
-            List<MetaDataset> more = new ArrayList<>();
-            for (Path r : truthRuns) {
-                more.add(MetaDataset.load(r, space, measure).completeOnly());
-            }
-            meta = meanOfRuns(merge(metaDirs, space, measure), more);
+            meta = meanOfRuns(merge(metaDirs, space, measure), runs(truthRuns, space, measure));
         }
         if (only != null) {
             meta = only(meta, only);
@@ -228,17 +226,13 @@ public final class Evaluation {
         Evaluation e = new Evaluation(space, System.err, trainingTasks);
         if (!replicates.isEmpty()) {
             // The replicate reference is measured as the truth is: another run of the same search.
-            e.replicateRuns(MetaDataset.load(replicates.get(0), space, measure).completeOnly());
+            e.replicateRuns(runs(replicates.subList(0, 1), space, measure).get(0));
         }
         if (pooledEpochs > 0 || averageReplicates) {
-            List<MetaDataset> runs = new ArrayList<>();
-            for (Path r : averageReplicates ? replicates : List.<Path>of()) {
-                runs.add(MetaDataset.load(r, space, pooledEpochs).completeOnly());
-            }
-            for (Path r : truthRuns) {
-                runs.add(MetaDataset.load(r, space, Math.max(pooledEpochs, measure)).completeOnly());
-            }
-            e.trainOnPooled(merge(metaDirs, space, pooledEpochs).averagedWith(runs), meta);
+            List<Path> more = new ArrayList<>(averageReplicates ? replicates : List.of());
+            more.addAll(truthRuns);
+            e.trainOnPooled(merge(metaDirs, space, trainingMeasure).averagedWith(runs(more, space, trainingMeasure)),
+                    meta);
         }
         TrainSettings base = new TrainSettings(Variant.BM, epochs, images, batches, configs, defaults.window(), alpha,
                 beta, learningRate, 0, trainTop, setsPerStep);
@@ -333,11 +327,19 @@ public final class Evaluation {
      */
     static MetaDataset meanOfRuns(MetaDataset first, List<MetaDataset> more) {
         List<Map<String, MetaDataset.TaskRecord>> others = more.stream().map(MetaDataset::byId).toList();
-        List<MetaDataset.TaskRecord> kept = first.tasks().stream()
-                .filter(t -> others.stream().allMatch(o -> o.containsKey(t.id()))).toList();
-        return new MetaDataset(first.epochs(), new MetaDataset(first.epochs(), kept).averagedWith(more).tasks()
-                .stream().map(t -> new MetaDataset.TaskRecord(t.id(), t.source(), t.classes(), t.train(),
-                        t.valAtR())).toList());
+        MetaDataset mean = new MetaDataset(first.epochs(), first.tasks().stream()
+                .filter(t -> others.stream().allMatch(o -> o.containsKey(t.id()))).toList()).averagedWith(more);
+        return new MetaDataset(mean.epochs(), mean.tasks().stream().map(t -> new MetaDataset.TaskRecord(t.id(),
+                t.source(), t.classes(), t.train(), t.valAtR())).toList());
+    }
+
+    /** Each folder as its own run (complete tasks only), in order: unlike {@link #merge}, runs are not pooled. */
+    static List<MetaDataset> runs(List<Path> dirs, ConfigSpace space, int pooledEpochs) throws IOException {
+        List<MetaDataset> out = new ArrayList<>();
+        for (Path d : dirs) {
+            out.add(MetaDataset.load(d, space, pooledEpochs).completeOnly());
+        }
+        return out;
     }
 
     /** Methods learn from {@code pooled}'s records of the training tasks; every task of {@code meta} must be in it. */

@@ -90,8 +90,7 @@ class EvaluationTests {
             images.put(tasks.get(k).id(), TestTasks.shapes(tasks.get(k).id(), 3 + k, 6, k).train());
         }
         List<String> methods = List.of("BM+Sim+neighbours", "global-mean+neighbours", "oracle-similarity");
-        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), images, methods, 1,
+        List<Evaluation.Row> rows = quiet(space).run(new MetaDataset(2, tasks), images, methods, 1,
                 TrainSettings.defaults(Variant.BM, 1, 0).withBatches(8, 2), out, "test");
         assertThat(rows).hasSize(9);
         // Knowing which task ranks alike, a twin's ranking comes out (c's weight is e^-5 of b's).
@@ -136,8 +135,7 @@ class EvaluationTests {
         test[h - 1] = val[h - 2];
         List<MetaDataset.TaskRecord> tasks = List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, val, test),
                 new MetaDataset.TaskRecord("b", "shapes", 3, 18, val, val.clone()));
-        List<Evaluation.Row> rows = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), Map.of(), List.of("remeasured"), 1,
+        List<Evaluation.Row> rows = quiet(space).run(new MetaDataset(2, tasks), Map.of(), List.of("remeasured"), 1,
                 TrainSettings.defaults(Variant.BM, 1, 0), out, "test");
         Evaluation.Row a = rows.stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
         assertThat(a.ap10()).isEqualTo(1.0);
@@ -147,8 +145,7 @@ class EvaluationTests {
         // The replicate reference ranks a task by its second training run; a task without one is not scored.
         double[] again = val.clone();
         again[0] = 1.0;
-        Evaluation withReplicate = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8));
+        Evaluation withReplicate = quiet(space);
         withReplicate.replicateRuns(new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18,
                 again))));
         List<Evaluation.Row> replicated = withReplicate.run(new MetaDataset(2, tasks), Map.of(),
@@ -164,8 +161,7 @@ class EvaluationTests {
         // A row without test-split accuracies cannot be remeasured: it says which task.
         List<MetaDataset.TaskRecord> bare = List.of(new MetaDataset.TaskRecord("c", "shapes", 3, 18, val),
                 new MetaDataset.TaskRecord("d", "shapes", 3, 18, val));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Evaluation(space, new PrintStream(
-                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(new MetaDataset(2, bare), Map.of(),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> quiet(space).run(new MetaDataset(2, bare), Map.of(),
                 List.of("remeasured"), 1, TrainSettings.defaults(Variant.BM, 1, 0), out.resolve("bare"), "test"))
                 .hasMessageContaining("c has no test-split accuracy");
     }
@@ -185,10 +181,8 @@ class EvaluationTests {
                 new MetaDataset.TaskRecord("b", "shapes", 3, 18, up.clone())));
         MetaDataset pooled = new MetaDataset(2, List.of(new MetaDataset.TaskRecord("a", "shapes", 3, 18, up),
                 new MetaDataset.TaskRecord("b", "shapes", 3, 18, down)));
-        Evaluation plain = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8));
-        Evaluation onPooled = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8));
+        Evaluation plain = quiet(space);
+        Evaluation onPooled = quiet(space);
         onPooled.trainOnPooled(pooled, meta);
         TrainSettings ts = TrainSettings.defaults(Variant.BM, 1, 0);
         Evaluation.Row a = plain.run(meta, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("plain"), "test")
@@ -229,11 +223,9 @@ class EvaluationTests {
         assertThat(truth.task("a").valAtR()[h - 1]).isEqualTo(up[h - 1]);
         assertThat(truth.task("a").testAtR()).containsOnly(Double.NaN);
         TrainSettings ts = TrainSettings.defaults(Variant.BM, 1, 0);
-        Evaluation.Row oneRun = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).run(first, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("one"),
+        Evaluation.Row oneRun = quiet(space).run(first, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("one"),
                 "test").stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
-        Evaluation.Row mean = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).run(truth, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("mean"),
+        Evaluation.Row mean = quiet(space).run(truth, Map.of(), List.of("task-agnostic"), 1, ts, out.resolve("mean"),
                 "test").stream().filter(r -> r.task().equals("a")).findFirst().orElseThrow();
         // b ranks configuration 0 last: against the first run alone a's best comes first; against the mean, last.
         assertThat(oneRun.configsToBest()).isEqualTo(1);
@@ -252,9 +244,8 @@ class EvaluationTests {
         List<Evaluation.Row> both = new Evaluation(space, new PrintStream(bothLog, true, StandardCharsets.UTF_8))
                 .run(new MetaDataset(2, tasks), images, List.of("BM+Sim", "BM+Sim+neighbours"), 1, ts,
                         out.resolve("both"), "test");
-        List<Evaluation.Row> alone = new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).run(new MetaDataset(2, tasks), images, List.of("BM+Sim+neighbours"), 1, ts,
-                out.resolve("alone"), "test");
+        List<Evaluation.Row> alone = quiet(space).run(new MetaDataset(2, tasks), images,
+                List.of("BM+Sim+neighbours"), 1, ts, out.resolve("alone"), "test");
         // One training per fold, not two: the log has one loss line per fold.
         assertThat(bothLog.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("BM+Sim: ")))
                 .hasSize(3);
@@ -276,6 +267,11 @@ class EvaluationTests {
                 .containsExactly("a", "c");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Evaluation.only(meta, List.of("a", "zz")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[zz]");
+    }
+
+    /** An evaluation whose progress log is discarded. */
+    private static Evaluation quiet(ConfigSpace space) {
+        return new Evaluation(space, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     /** Three small shapes tasks whose accuracies share a trend plus task noise (task-agnostic has something to find). */
