@@ -9,5 +9,9 @@ case "${HYPERSTAR_ROLE:-service}" in
   # Defaults first: a --model or --data-roots among the arguments comes later and wins.
   recommender) exec $cli io.hyperstar.recommend.RecommenderMain --model "${HYPERSTAR_MODEL_DIR:-/deployments/model}" \
                  --data-roots "${HYPERSTAR_DATA_ROOTS:-/data}" "$@" ;;
-  *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender)" >&2; exit 2 ;;
+  # The bootstrap meta-dataset is in the image; its tasks' images are the materialised suite under /data/tasks.
+  meta-learner) exec $cli io.hyperstar.metalearn.MetaLearnerMain --model "${HYPERSTAR_MODEL_DIR:-/deployments/model}" \
+                 --metadataset /deployments/metadataset --data "${HYPERSTAR_BOOTSTRAP_DATA:-/data}" \
+                 --models "${HYPERSTAR_MODELS_DIR:-/models}" --data-roots "${HYPERSTAR_DATA_ROOTS:-/data}" "$@" ;;
+  *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender, meta-learner)" >&2; exit 2 ;;
 esac

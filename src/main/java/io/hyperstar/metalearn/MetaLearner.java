@@ -1,0 +1,293 @@
+package io.hyperstar.metalearn;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.catalog.DatasetException;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.events.MetaDatasetRecord;
+import io.hyperstar.events.ModelPublished;
+import io.hyperstar.model.Architecture;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.MetaTrainer;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.model.Ranker;
+import io.hyperstar.model.TaskMemory;
+import io.hyperstar.model.TrainSettings;
+import io.hyperstar.model.Variant;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.train.Backbone;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The meta-learner's work, without Kafka (DESIGN.md part 5): folds full-budget trial results into the meta-dataset,
+ * retrains the model on the bootstrap meta-dataset plus every registered dataset with enough results, and admits the
+ * candidate only if its held-out AP@10 is no lower than the model in use, measured on the same gate tasks with the
+ * same images. {@link MetaLearnerMain} feeds it from the meta-dataset topic and publishes what it admits.
+ *
+ * <p>Gate tasks are never trained on, by the candidate or by the model in use: the bootstrap meta-dataset's tasks that
+ * the model in use was not trained on (the shipped model holds one out) and a fixed share of registered datasets,
+ * chosen by a hash of their id so that the choice survives restarts.
+ */
+public final class MetaLearner implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MetaLearner.class);
+
+    /** The image batches every gate ranking samples: candidate and model in use see the very same images. */
+    static final long GATE_SEED = 1;
+
+    /**
+     * retrainEvery: new training records (beyond those the model in use learned from) that start a retraining;
+     * minConfigs: results a registered dataset needs before it is trained or gated on (z-scores of fewer say little);
+     * gateEvery: one registered dataset in this many is a gate task; train: how a candidate is trained.
+     */
+    public record Settings(int retrainEvery, int minConfigs, int gateEvery, TrainSettings train, Path modelsDir) {
+
+        public Settings {
+            if (retrainEvery < 1 || minConfigs < 2 || gateEvery < 2) {
+                throw new IllegalArgumentException("retrainEvery >= 1, minConfigs >= 2, gateEvery >= 2 needed, not "
+                        + retrainEvery + ", " + minConfigs + ", " + gateEvery);
+            }
+        }
+
+        /** The shipped model's settings (src/main/resources/model/README.md): 30 passes, top conv frozen. */
+        public static Settings defaults(Path modelsDir) {
+            TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 30, 1).withTopConvTrained(false).withSetsPerStep(10);
+            return new Settings(50, 10, 5, t, modelsDir);
+        }
+    }
+
+    /** The outcome of one retraining: the published event when admitted, else why not. */
+    public record Attempt(Optional<ModelPublished> published, double candidateAp10, double incumbentAp10,
+                          String reason) {
+    }
+
+    /** A registered dataset's full-budget results, latest per configuration (the compacted topic's view). */
+    private static final class Registered {
+        String uri;
+        final Map<Integer, Double> top1 = new TreeMap<>();
+    }
+
+    private final ConfigSpace space;
+    private final MetaDataset bootstrap;
+    private final Map<String, ImageSet> bootstrapImages;
+    private final DataRoots dataRoots;
+    private final Settings settings;
+    private final Map<String, Registered> registered = new LinkedHashMap<>();
+    private HyperStarModel incumbent;
+    private ModelArtifact.Metadata incumbentMeta;
+    private int attemptedAt;
+
+    /**
+     * @param bootstrap       the meta-dataset the shipped model was trained from, with its tasks' training images
+     * @param incumbentDir    the model in use: the shipped one, or the newest published
+     */
+    public MetaLearner(ConfigSpace space, MetaDataset bootstrap, Map<String, ImageSet> bootstrapImages,
+                       DataRoots dataRoots, Path incumbentDir, Settings settings) throws IOException {
+        this.space = space;
+        this.bootstrap = bootstrap;
+        this.bootstrapImages = bootstrapImages;
+        this.dataRoots = dataRoots;
+        this.settings = settings;
+        this.incumbentMeta = ModelArtifact.readMetadata(incumbentDir);
+        this.incumbent = ModelArtifact.load(incumbentDir, space);
+        this.attemptedAt = incumbentMeta.records();
+    }
+
+    /**
+     * Folds one record; returns why it is refused (nothing is folded then), or null. A later record for the same
+     * dataset and configuration replaces the earlier one, as compaction would.
+     */
+    public String fold(MetaDatasetRecord r) {
+        if (!space.fingerprint().equals(r.getConfigSpaceFingerprint())) {
+            return "record for configuration space " + r.getConfigSpaceFingerprint() + ", this meta-learner uses "
+                    + space.fingerprint();
+        }
+        if (r.getConfigId() < 0 || r.getConfigId() >= space.size()) {
+            return "configuration " + r.getConfigId() + " is not in the space (0.." + (space.size() - 1) + ")";
+        }
+        if (!(r.getTop1() >= 0 && r.getTop1() <= 1)) {
+            return "top-1 " + r.getTop1() + " is not an accuracy in [0, 1]";
+        }
+        if (r.getDatasetId().isBlank() || r.getDatasetUri().isBlank()) {
+            return "record without a dataset id or URI";
+        }
+        if (bootstrap.byId().containsKey(r.getDatasetId())) {
+            return "dataset " + r.getDatasetId() + " is a bootstrap task; its results are already in the meta-dataset";
+        }
+        Registered d = registered.computeIfAbsent(r.getDatasetId(), k -> new Registered());
+        d.uri = r.getDatasetUri();
+        d.top1.put(r.getConfigId(), r.getTop1());
+        return null;
+    }
+
+    /** Whether a gate task: one registered dataset in gateEvery, by a hash of its id (stable across restarts). */
+    boolean isGate(String datasetId) {
+        return Math.floorMod(datasetId.hashCode(), settings.gateEvery()) == 0;
+    }
+
+    /** Records a candidate would train on now. */
+    public int trainingRecords() {
+        int n = 0;
+        for (MetaDataset.TaskRecord t : bootstrapTraining()) {
+            n += t.configsWithResults();
+        }
+        for (Map.Entry<String, Registered> e : registered.entrySet()) {
+            if (!isGate(e.getKey()) && e.getValue().top1.size() >= settings.minConfigs()) {
+                n += e.getValue().top1.size();
+            }
+        }
+        return n;
+    }
+
+    /** Enough new training records since the model in use (or since the last refused candidate). */
+    public boolean due() {
+        return trainingRecords() - attemptedAt >= settings.retrainEvery();
+    }
+
+    public ModelArtifact.Metadata incumbent() {
+        return incumbentMeta;
+    }
+
+    /** Trains a candidate, gates it against the model in use and, when admitted, saves it and makes it the model in use. */
+    public Attempt retrain() throws IOException {
+        attemptedAt = trainingRecords();
+        List<MetaDataset.TaskRecord> train = new ArrayList<>(bootstrapTraining());
+        List<MetaDataset.TaskRecord> gate = new ArrayList<>(bootstrap.tasks().stream()
+                .filter(t -> !incumbentMeta.tasks().contains(t.id())).toList());
+        Map<String, ImageSet> images = new LinkedHashMap<>(bootstrapImages);
+        for (Map.Entry<String, Registered> e : registered.entrySet()) {
+            Registered d = e.getValue();
+            if (d.top1.size() < settings.minConfigs()) {
+                continue;
+            }
+            Path dir = dataRoots.resolve(d.uri);
+            TaskData data;
+            try {
+                if (dir == null) {
+                    throw new DatasetException(d.uri + " is outside the data roots " + dataRoots);
+                }
+                data = TaskData.load(dir);
+            } catch (DatasetException ex) {
+                // Its results stay folded: the dataset may come back (a remounted volume); this model goes without it.
+                LOG.warnf("dataset %s left out of this retraining: %s", e.getKey(), ex.getMessage());
+                continue;
+            }
+            images.put(e.getKey(), data.train());
+            double[] acc = new double[space.size()];
+            Arrays.fill(acc, Double.NaN);
+            d.top1.forEach((c, v) -> acc[c] = v);
+            MetaDataset.TaskRecord rec = new MetaDataset.TaskRecord(e.getKey(), "registered", data.numClasses(),
+                    data.train().size(), acc);
+            (isGate(e.getKey()) ? gate : train).add(rec);
+        }
+        if (gate.isEmpty()) {
+            return new Attempt(Optional.empty(), Double.NaN, Double.NaN,
+                    "no gate task: nothing held out to compare the candidate with the model in use");
+        }
+        long start = System.nanoTime();
+        HyperStarModel candidate = HyperStarModel.create(space, Architecture.DEFAULT);
+        try {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.train().seed());
+            new MetaTrainer(candidate, settings.train()).train(train.stream()
+                    .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+            candidate.useMemory(TaskMemory.build(candidate, train.stream()
+                            .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
+                    Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
+            double candidateAp = gateAp10(candidate, gate, images);
+            double incumbentAp = gateAp10(incumbent, gate, images);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String label = settings.train().variant().label() + "+neighbours";
+            if (candidateAp < incumbentAp) {
+                candidate.close();
+                return new Attempt(Optional.empty(), candidateAp, incumbentAp, String.format(java.util.Locale.ROOT,
+                        "candidate on %d tasks (%d records) reached held-out AP@10 %.3f on %d gate task(s), below the "
+                                + "model in use (%s) at %.3f; not published (%.0f s)", train.size(),
+                        records(train), candidateAp, gate.size(), incumbentMeta.version(), incumbentAp, seconds));
+            }
+            String version = Instant.now().truncatedTo(ChronoUnit.MILLIS) + "-" + label;
+            Path dir = settings.modelsDir().resolve(version.replace(':', '-'));
+            ModelArtifact.Metadata saved = ModelArtifact.save(candidate, new ModelArtifact.Metadata(
+                    ModelArtifact.FORMAT, version, space.fingerprint(), Architecture.DEFAULT, label,
+                    train.stream().map(MetaDataset.TaskRecord::id).toList(), records(train), candidateAp, null,
+                    Instant.now().toString(), null), dir);
+            ModelPublished event = ModelPublished.newBuilder()
+                    .setVersion(version)
+                    .setUri(dir.toAbsolutePath().toString())
+                    .setSha256(Backbone.sha256(Files.readAllBytes(dir.resolve(ModelArtifact.METADATA))))
+                    .setConfigSpaceFingerprint(space.fingerprint())
+                    .setTasks(train.size())
+                    .setRecords(records(train))
+                    .setValidationAp10(candidateAp)
+                    .setPublishedAtMs(Instant.now())
+                    .build();
+            incumbent.close();
+            incumbent = candidate;
+            incumbentMeta = saved;
+            return new Attempt(Optional.of(event), candidateAp, incumbentAp, String.format(java.util.Locale.ROOT,
+                    "model %s on %d tasks (%d records): held-out AP@10 %.3f on %d gate task(s) against %.3f for the "
+                            + "model it replaces (%.0f s)", version, train.size(), records(train), candidateAp,
+                    gate.size(), incumbentAp, seconds));
+        } catch (IOException | RuntimeException e) {
+            candidate.close();
+            throw e;
+        }
+    }
+
+    /** Bootstrap tasks the model in use was trained on; the others are gate tasks. */
+    private List<MetaDataset.TaskRecord> bootstrapTraining() {
+        Set<String> trained = new HashSet<>(incumbentMeta.tasks());
+        return bootstrap.tasks().stream().filter(t -> trained.contains(t.id())).toList();
+    }
+
+    /**
+     * Mean AP@10 over the gate tasks of the model's ranking of each from its training images; a task with results
+     * for only some configurations is scored on those (predicted and true order restricted to them).
+     */
+    static double gateAp10(HyperStarModel model, List<MetaDataset.TaskRecord> gate, Map<String, ImageSet> images) {
+        double sum = 0;
+        for (MetaDataset.TaskRecord t : gate) {
+            int[] predicted = Ranker.rank(model, images.get(t.id()), Ranker.BATCHES, Ranker.PER_BATCH, GATE_SEED)
+                    .order();
+            Set<Integer> known = new HashSet<>();
+            for (int c = 0; c < t.valAtR().length; c++) {
+                if (!Double.isNaN(t.valAtR()[c])) {
+                    known.add(c);
+                }
+            }
+            sum += Metrics.ap10(Metrics.restrict(predicted, known), Metrics.restrict(t.trueRanking(), known));
+        }
+        return sum / gate.size();
+    }
+
+    private static int records(List<MetaDataset.TaskRecord> tasks) {
+        return tasks.stream().mapToInt(MetaDataset.TaskRecord::configsWithResults).sum();
+    }
+
+    /** Registered datasets folded so far, by id, with how many configurations each has results for. */
+    public Map<String, Integer> registered() {
+        Map<String, Integer> out = new TreeMap<>(Comparator.naturalOrder());
+        registered.forEach((k, v) -> out.put(k, v.top1.size()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        incumbent.close();
+    }
+}

@@ -1,0 +1,267 @@
+package io.hyperstar.metalearn;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.catalog.DatasetException;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.events.DeadLetters;
+import io.hyperstar.events.MetaDatasetRecord;
+import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.Topics;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.train.Backbone;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Entry point of the meta-learner role: reads the compacted meta-dataset topic from its beginning (its state is
+ * rebuilt from the topic on every start, so nothing it accepted is lost and no offsets are needed), folds each
+ * full-budget result into a {@link MetaLearner}, retrains when enough new results arrived, and announces each
+ * admitted model on model-published. A record it cannot use becomes a dead letter with the reason. Run one instance:
+ * two would train the same models twice.
+ * {@code java -cp <service classpath> io.hyperstar.metalearn.MetaLearnerMain --models models --data-roots data}
+ */
+public final class MetaLearnerMain implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MetaLearnerMain.class);
+    private static final String ROLE = "meta-learner";
+
+    private final Topics topics;
+    private final MetaLearner learner;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile long folded;
+
+    public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner) {
+        this.topics = topics;
+        this.learner = learner;
+        this.consumer = consumer(bootstrap);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Only results the scheduler committed: an aborted transaction's record was never accepted.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @Override
+    public void run() {
+        String topic = topics.metaDataset.name();
+        try {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            LOG.infof("%s reading %s from the beginning (%d partitions); model in use %s", ROLE, topic, parts.size(),
+                    learner.incumbent().version());
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+                    fold(rec);
+                }
+                if (learner.due()) {
+                    retrain();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    private void fold(ConsumerRecord<byte[], byte[]> rec) {
+        String reason;
+        try {
+            MetaDatasetRecord r = topics.metaDataset.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
+            reason = r == null ? "empty record" : learner.fold(r);
+        } catch (SerializationException | IllegalArgumentException e) {
+            reason = e.getMessage();
+        }
+        folded++;
+        if (reason != null) {
+            LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
+            send(new ProducerRecord<>(topics.deadLetter.name(), rec.key(), topics.deadLetter.valueSerde().serializer()
+                    .serialize(topics.deadLetter.name(), DeadLetters.of(rec.topic(), rec.partition(), rec.offset(),
+                            rec.key(), rec.value(), reason, ROLE))));
+        }
+    }
+
+    private void retrain() {
+        LOG.infof("retraining: %d training records against %d for model %s", learner.trainingRecords(),
+                learner.incumbent().records(), learner.incumbent().version());
+        try {
+            MetaLearner.Attempt a = learner.retrain();
+            if (a.published().isPresent()) {
+                ModelPublished m = a.published().get();
+                send(new ProducerRecord<>(topics.modelPublished.name(), m.getVersion().getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), topics.modelPublished.valueSerde().serializer()
+                        .serialize(topics.modelPublished.name(), m)));
+                LOG.infof("published %s", a.reason());
+            } else {
+                LOG.warnf("not published: %s", a.reason());
+            }
+        } catch (IOException | RuntimeException e) {
+            // The results stay folded; the next record that makes a retraining due tries again.
+            LOG.errorf(e, "retraining failed: %s", e.getMessage());
+        }
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        try {
+            producer.send(record).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing to " + record.topic(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot publish to " + record.topic() + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Records read off the meta-dataset topic so far, refused ones included. */
+    public long folded() {
+        return folded;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+    }
+
+    /**
+     * The newest model announced on model-published whose artifact is still there and matches its checksum, or
+     * {@code fallback} (the shipped model): a restarted meta-learner goes on from the model the recommenders use.
+     */
+    static Path modelInUse(String bootstrap, Topics topics, Path fallback) {
+        String topic = topics.modelPublished.name();
+        ModelPublished newest = null;
+        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, rec.value());
+                        if (m != null && intact(m) && (newest == null
+                                || m.getPublishedAtMs().isAfter(newest.getPublishedAtMs()))) {
+                            newest = m;
+                        }
+                    } catch (SerializationException e) {
+                        LOG.warnf("unreadable model announcement at %s-%d@%d: %s", topic, rec.partition(),
+                                rec.offset(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return newest == null ? fallback : dirOf(newest.getUri());
+    }
+
+    /** An announced model's directory: an absolute path or a file: URI. */
+    static Path dirOf(String uri) {
+        return uri.startsWith("file:") ? Path.of(java.net.URI.create(uri)) : Path.of(uri);
+    }
+
+    private static boolean intact(ModelPublished m) {
+        try {
+            return Backbone.sha256(Files.readAllBytes(dirOf(m.getUri()).resolve(ModelArtifact.METADATA)))
+                    .equalsIgnoreCase(m.getSha256());
+        } catch (IOException e) {
+            LOG.warnf("model %s announced at %s is gone: %s", m.getVersion(), m.getUri(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** The bootstrap meta-dataset's tasks' training images, from the materialised task suite. */
+    static Map<String, ImageSet> images(MetaDataset meta, Path data) throws IOException {
+        Map<String, ImageSet> out = new LinkedHashMap<>();
+        for (MetaDataset.TaskRecord t : meta.tasks()) {
+            Path dir = data.resolve("tasks").resolve(t.id());
+            try {
+                out.put(t.id(), TaskData.load(dir).train());
+            } catch (DatasetException e) {
+                throw new IOException("bootstrap task " + t.id() + " is not materialised at " + dir
+                        + " (run src/data/materialise.sh): " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        Path metadataset = Path.of("src/main/resources/metadataset");
+        Path data = Path.of("data");
+        Path model = Path.of("src/main/resources/model");
+        Path models = Path.of("models");
+        String roots = "data";
+        MetaLearner.Settings d = MetaLearner.Settings.defaults(models);
+        int retrainEvery = d.retrainEvery();
+        int minConfigs = d.minConfigs();
+        int gateEvery = d.gateEvery();
+        int epochs = d.train().epochs();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[++i];
+                case "--metadataset" -> metadataset = Path.of(args[++i]);
+                case "--data" -> data = Path.of(args[++i]);
+                case "--model" -> model = Path.of(args[++i]);
+                case "--models" -> models = Path.of(args[++i]);
+                case "--data-roots" -> roots = args[++i];
+                case "--retrain-every" -> retrainEvery = Integer.parseInt(args[++i]);
+                case "--min-configs" -> minConfigs = Integer.parseInt(args[++i]);
+                case "--gate-every" -> gateEvery = Integer.parseInt(args[++i]);
+                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --bootstrap host:port"
+                        + " --metadataset dir --data dir --model dir --models dir --data-roots dir,dir"
+                        + " --retrain-every n --min-configs n --gate-every n --epochs n)");
+            }
+        }
+        ConfigSpace space = ConfigSpace.bundled();
+        Topics topics = Topics.defaults();
+        // Pooled targets, as the shipped model was trained (src/main/resources/model/README.md).
+        MetaDataset meta = MetaDataset.load(metadataset, space, 3).completeOnly();
+        MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, minConfigs, gateEvery,
+                d.train().withEpochs(epochs), models);
+        try (MetaLearner learner = new MetaLearner(space, meta, images(meta, data), DataRoots.parse(roots),
+                modelInUse(bootstrap, topics, model), settings);
+             MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(main::close));
+            main.run();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.hyperstar.metalearn;
+
+import io.hyperstar.catalog.DataRoots;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.catalog.TaskData;
+import io.hyperstar.catalog.TestTasks;
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.MetaDatasetRecord;
+import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.TopicCreator;
+import io.hyperstar.events.Topics;
+import io.hyperstar.model.Architecture;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.model.Ranker;
+import io.hyperstar.model.TaskMemory;
+import io.hyperstar.model.TrainSettings;
+import io.hyperstar.model.Variant;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TopicReader;
+import io.hyperstar.train.Backbone;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The meta-learner: full-budget results of a registered dataset, read as Avro off a real broker's meta-dataset topic,
+ * make a retrained model (real DJL training on real images) that is gated, saved with its checksums and announced on
+ * model-published; bad records become dead letters; a candidate worse than the model in use on the gate task is not
+ * published. The bootstrap meta-dataset is three tiny shape tasks: "gate" (held out of every model, best at the
+ * highest configuration ids) and two training tasks ranked the other way round.
+ */
+class MetaLearnerTests {
+
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
+    private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("ml-"));
+    private static LocalKafka kafka;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = LocalKafka.start();
+        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    /** Accuracy rising with the configuration id (reverse = falling): a task whose ranking is known exactly. */
+    private static double[] rising(boolean reverse) {
+        double[] a = new double[SPACE.size()];
+        for (int c = 0; c < a.length; c++) {
+            a[c] = 0.1 + 0.8 * (reverse ? a.length - 1 - c : c) / (a.length - 1.0);
+        }
+        return a;
+    }
+
+    private record Setup(MetaDataset bootstrap, Map<String, ImageSet> images, Path data) {
+    }
+
+    private static Setup setup(String name) throws Exception {
+        Path data = dir.resolve(name + "-data");
+        Map<String, ImageSet> images = new LinkedHashMap<>();
+        List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
+        String[] ids = {"gate", "train-a", "train-b"};
+        for (int i = 0; i < ids.length; i++) {
+            TestTasks.materialise(data, ids[i], 3 + i, TaskData.Format.IDX, 40 + i);
+            images.put(ids[i], TaskData.load(data.resolve("tasks").resolve(ids[i])).train());
+            tasks.add(new MetaDataset.TaskRecord(ids[i], "shapes", 3 + i, images.get(ids[i]).size(), rising(i > 0)));
+        }
+        // The registered dataset the trial results come from, under the data roots.
+        TestTasks.materialise(data, "registered-1", 4, TaskData.Format.IDX, 50);
+        return new Setup(new MetaDataset(27, tasks), images, data);
+    }
+
+    /** A model in use trained on the two training tasks; its memory holds the given targets under their names. */
+    private static Path incumbent(Setup s, String name, double[] trainA, double[] trainB) throws Exception {
+        Path modelDir = dir.resolve(name);
+        try (HyperStarModel m = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
+            m.useMemory(TaskMemory.build(m, List.of(
+                            new TaskMemory.Entry("train-a", s.images().get("train-a"), z(trainA)),
+                            new TaskMemory.Entry("train-b", s.images().get("train-b"), z(trainB))),
+                    Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
+            ModelArtifact.save(m, new ModelArtifact.Metadata(ModelArtifact.FORMAT, name, SPACE.fingerprint(),
+                    Architecture.DEFAULT, "BM+Sim+neighbours", List.of("train-a", "train-b"), 2 * SPACE.size(), null,
+                    null, "2026-11-27T00:00:00Z", null), modelDir);
+        }
+        return modelDir;
+    }
+
+    private static double[] z(double[] acc) {
+        return new MetaDataset.TaskRecord("x", "x", 2, 2, acc).zTargets();
+    }
+
+    private static MetaLearner.Settings settings(String name) {
+        // One pass: these tests are about the role, not about what a longer training learns.
+        TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
+        return new MetaLearner.Settings(10, 10, 1000, t, dir.resolve(name + "-models"));
+    }
+
+    private static MetaDatasetRecord record(String dataset, String uri, int config, double top1, String fingerprint) {
+        return MetaDatasetRecord.newBuilder().setDatasetId(dataset).setDatasetUri(uri).setConfigId(config)
+                .setConfigSpaceFingerprint(fingerprint).setEpochs(27).setTop1(top1).setCurve(List.of(top1))
+                .setSourceTrialId(dataset + "-b0-r2-c" + config).build();
+    }
+
+    @Test
+    void fullBudgetResultsOnTheTopicMakeAGatedRetrainedModelThatIsAnnouncedAndBadRecordsAreDeadLettered()
+            throws Exception {
+        Setup s = setup("publish");
+        // The model in use ranks the gate task exactly the wrong way round: its gate AP@10 is 0.
+        Path in = incumbent(s, "in-use", rising(true), rising(true));
+        String uri = s.data().resolve("tasks/registered-1").toString();
+        assertThat("registered-1".hashCode() % 1000).as("not a gate task under gateEvery = 1000").isNotZero();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+            String topic = TOPICS.metaDataset.name();
+            List<MetaDatasetRecord> good = new ArrayList<>();
+            for (int c = 70; c < 82; c++) {
+                good.add(record("registered-1", uri, c, 0.5 + c / 1000.0, SPACE.fingerprint()));
+            }
+            List<MetaDatasetRecord> bad = List.of(
+                    record("registered-2", uri, 3, 0.5, "another-space"),
+                    record("registered-2", uri, SPACE.size(), 0.5, SPACE.fingerprint()),
+                    record("registered-2", uri, 4, 1.7, SPACE.fingerprint()),
+                    record("gate", uri, 5, 0.5, SPACE.fingerprint()));
+            for (MetaDatasetRecord r : bad) {
+                producer.send(new ProducerRecord<>(topic, (r.getDatasetId() + "/" + r.getConfigId()).getBytes(),
+                        TOPICS.metaDataset.valueSerde().serializer().serialize(topic, r))).get();
+            }
+            producer.send(new ProducerRecord<>(topic, "junk/1".getBytes(), new byte[]{1, 2, 3})).get();
+            for (MetaDatasetRecord r : good) {
+                producer.send(new ProducerRecord<>(topic, (r.getDatasetId() + "/" + r.getConfigId()).getBytes(),
+                        TOPICS.metaDataset.valueSerde().serializer().serialize(topic, r))).get();
+            }
+        }
+        assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, in)).as("nothing published yet")
+                .isEqualTo(in);
+
+        try (MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
+                in, settings("publish"));
+             MetaLearnerMain main = new MetaLearnerMain(kafka.bootstrapServers(), TOPICS, learner)) {
+            Thread t = new Thread(main);
+            t.start();
+            List<ModelPublished> published = TopicReader.read(kafka.bootstrapServers(), TOPICS.modelPublished.name(),
+                    TOPICS.modelPublished.valueSerde().deserializer(), 1, Duration.ofMinutes(3));
+            List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(),
+                    TOPICS.deadLetter.valueSerde().deserializer(), 5, Duration.ofMinutes(1));
+            main.close();
+            t.join(30_000);
+
+            assertThat(dead).extracting(d -> d.getReason().toString()).anySatisfy(r -> assertThat(r)
+                    .contains("another-space")).anySatisfy(r -> assertThat(r).contains("not in the space"))
+                    .anySatisfy(r -> assertThat(r).contains("not an accuracy")).anySatisfy(r -> assertThat(r)
+                    .contains("bootstrap task")).hasSize(5);
+            assertThat(dead).allSatisfy(d -> assertThat(d.getRole().toString()).isEqualTo("meta-learner"));
+            // The refused records were not folded; the twelve good ones were.
+            assertThat(learner.registered()).containsExactly(Map.entry("registered-1", 12));
+
+            ModelPublished m = published.get(0);
+            Path modelDir = Path.of(m.getUri().toString());
+            assertThat(m.getSha256().toString()).isEqualTo(
+                    Backbone.sha256(Files.readAllBytes(modelDir.resolve(ModelArtifact.METADATA))));
+            assertThat(m.getConfigSpaceFingerprint().toString()).isEqualTo(SPACE.fingerprint());
+            assertThat(m.getTasks()).isEqualTo(3);
+            assertThat(m.getRecords()).isEqualTo(2 * SPACE.size() + 12);
+            assertThat(m.getValidationAp10()).isBetween(0.0, 1.0);
+            // The artifact loads (every checksum verified) and ranks from a memory that now holds the new dataset.
+            ModelArtifact.Metadata meta = ModelArtifact.readMetadata(modelDir);
+            assertThat(meta.version()).isEqualTo(m.getVersion().toString());
+            assertThat(meta.tasks()).containsExactly("train-a", "train-b", "registered-1");
+            assertThat(meta.validationAp10()).isEqualTo(m.getValidationAp10());
+            try (HyperStarModel loaded = ModelArtifact.load(modelDir, SPACE)) {
+                assertThat(loaded.memory().orElseThrow().tasks()).contains("registered-1");
+            }
+            assertThat(learner.incumbent().version()).isEqualTo(m.getVersion().toString());
+            assertThat(learner.due()).as("nothing new since the published model").isFalse();
+            // A restarted meta-learner goes on from the announced model, not the shipped one.
+            assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, in)).isEqualTo(modelDir);
+        }
+    }
+
+    @Test
+    void aCandidateWorseThanTheModelInUseOnTheGateTaskIsNotPublished() throws Exception {
+        Setup s = setup("refuse");
+        // A model in use whose memory holds the gate task's own ranking (under a training task's name): a perfect
+        // gate AP@10 of 1, which the candidate, trained on the real, reversed training tasks, cannot reach.
+        Path in = incumbent(s, "perfect", rising(false), rising(false));
+        Path models = dir.resolve("refuse-models");
+        try (MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
+                in, settings("refuse"))) {
+            String uri = s.data().resolve("tasks/registered-1").toString();
+            for (int c = 0; c < 9; c++) {
+                assertThat(learner.fold(record("registered-1", uri, c, 0.9 - c / 100.0, SPACE.fingerprint()))).isNull();
+            }
+            assertThat(learner.due()).as("9 records: under minConfigs = 10, nothing to train on yet").isFalse();
+            assertThat(learner.fold(record("registered-1", uri, 9, 0.3, SPACE.fingerprint()))).isNull();
+            assertThat(learner.due()).isTrue();
+
+            MetaLearner.Attempt a = learner.retrain();
+            assertThat(a.published()).isEmpty();
+            assertThat(a.incumbentAp10()).isEqualTo(1.0);
+            assertThat(a.candidateAp10()).isLessThan(1.0);
+            assertThat(a.reason()).contains("below the model in use (perfect)");
+            assertThat(learner.incumbent().version()).isEqualTo("perfect");
+            assertThat(models).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+            // Not retried on every next record: only when retrainEvery more have arrived.
+            assertThat(learner.due()).isFalse();
+        }
+    }
+}
