@@ -107,4 +107,13 @@ public final class Recommender {
     public ModelArtifact.Metadata metadata() {
         return metadata;
     }
+
+    public HyperStarModel model() {
+        return model;
+    }
+
+    /** The same recommender (data roots, sampling, checks) ranking with another model. */
+    public Recommender with(HyperStarModel model, ModelArtifact.Metadata metadata) {
+        return new Recommender(model, metadata, dataRoots, batches, perBatch, minImages);
+    }
 }

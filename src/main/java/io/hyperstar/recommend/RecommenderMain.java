@@ -17,11 +17,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Entry point of the recommender role: consumes dataset-registered, ranks each dataset with the model
  * (GPU when DJL sees one, CPU otherwise) and publishes ranking-computed; a refused dataset is published as an
- * error ranking and a dead letter with the reason.
+ * error ranking and a dead letter with the reason. It swaps to each model the meta-learner publishes
+ * ({@link ModelSwitch}).
  * {@code java -cp <service classpath> io.hyperstar.recommend.RecommenderMain --model dir --data-roots data}
  */
 public final class RecommenderMain {
@@ -31,10 +33,19 @@ public final class RecommenderMain {
     private RecommenderMain() {
     }
 
-    /** The recommender as a transactional consume-rank-produce loop over dataset-registered. */
+    /** The recommender as a transactional consume-rank-produce loop over dataset-registered, with one model. */
     public static TransactionalLoop loop(String bootstrap, Topics topics, Recommender recommender, String id) {
+        return loop(bootstrap, topics, () -> recommender, id);
+    }
+
+    /**
+     * The loop asking {@code recommenders} for the recommender of each input on the loop's thread, before it
+     * starts ranking: a model swap ({@link ModelSwitch#recommender()}) happens between two inputs, never during one.
+     */
+    public static TransactionalLoop loop(String bootstrap, Topics topics, Supplier<Recommender> recommenders, String id) {
         return new TransactionalLoop(bootstrap, topics, topics.datasetRegistered.name(), "hyperstar-recommender",
                 "hyperstar-recommender-" + id, Duration.ofMinutes(10), "recommender", in -> {
+                    Recommender recommender = recommenders.get();
                     DatasetRegistered ev = topics.datasetRegistered.valueSerde().deserializer().deserialize(in.topic(), in.value());
                     RankingComputed r = recommender.rank(ev);
                     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
@@ -72,12 +83,24 @@ public final class RecommenderMain {
             }
         }
         ConfigSpace space = ConfigSpace.bundled();
+        Topics topics = Topics.defaults();
         ModelArtifact.Metadata meta = ModelArtifact.readMetadata(modelDir);
-        try (HyperStarModel model = ModelArtifact.load(modelDir, space)) {
-            LOG.infof("model %s (%s, %d tasks) on %s", meta.version(), meta.variant(), meta.tasks().size(), model.manager().getDevice());
-            Recommender recommender = new Recommender(model, meta, DataRoots.parse(roots), Ranker.BATCHES, Ranker.PER_BATCH, 20);
-            TransactionalLoop loop = loop(bootstrap, Topics.defaults(), recommender, id);
-            Runtime.getRuntime().addShutdownHook(new Thread(loop::close));
+        HyperStarModel model = ModelArtifact.load(modelDir, space);
+        LOG.infof("model %s (%s, %d tasks) on %s", meta.version(), meta.variant(), meta.tasks().size(), model.manager().getDevice());
+        Recommender recommender = new Recommender(model, meta, DataRoots.parse(roots), Ranker.BATCHES, Ranker.PER_BATCH, 20);
+        // From here the switch owns the model in use: it closes each one it swaps out, and the last one on close.
+        try (ModelSwitch models = new ModelSwitch(bootstrap, topics, space, recommender).start()) {
+            TransactionalLoop loop = loop(bootstrap, topics, models::recommender, id);
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                loop.close();
+                // Let main close the switch (and the model) once the loop has finished its input.
+                try {
+                    main.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             loop.run();
         }
     }

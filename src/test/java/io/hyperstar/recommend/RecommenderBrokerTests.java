@@ -7,6 +7,7 @@ import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
 import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.ModelPublished;
 import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.TopicCreator;
@@ -26,6 +27,7 @@ import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestWorker;
+import io.hyperstar.train.Backbone;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,7 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The recommender on a real broker with the real scheduler and a replay worker: a dataset's ranking comes from
- * its own images, task-aware Hyperband starts from the top of it, and bad datasets are refused with a reason.
+ * its own images, task-aware Hyperband starts from the top of it, and bad datasets are refused with a reason;
+ * a published model takes over between two datasets, and one that does not match its announcement is refused.
  * The model here is the untrained network (backbone-initialised), saved and loaded as an artifact: these tests
  * are about the role, not about ranking quality (that is the evaluation's job).
  */
@@ -160,6 +163,139 @@ class RecommenderBrokerTests {
             loop.close();
             t.join(30_000);
         }
+    }
+
+    @Test
+    void aPublishedModelTakesOverBetweenTwoDatasetsAndEveryRegistrationIsAnsweredOnce() throws Exception {
+        Topics topics = new Topics(Topics.Names.withPrefix("swap-"));
+        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
+        Path data = dir.resolve("swap-data");
+        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
+        String uri = data.resolve("tasks/unseen-shapes").toString();
+        Path a = artifact("swap-model-a", "model-a");
+        Path b = artifact("swap-model-b", "model-b");
+        Recommender first = new Recommender(ModelArtifact.load(a, SPACE), ModelArtifact.readMetadata(a),
+                new DataRoots(List.of(data)), 2, 16, 20);
+        try (ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, first).start();
+             KafkaProducer<String, DatasetRegistered> registrations = registrations(topics)) {
+            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender, "swap");
+            Thread t = new Thread(loop);
+            t.start();
+            try {
+                register(registrations, topics, "before-1", uri);
+                assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement()
+                        .satisfies(r -> assertThat(r.getModelVersion()).isEqualTo("model-a"));
+                // Two more in flight while the new model is announced: each is answered by one model or the other.
+                register(registrations, topics, "before-2", uri);
+                register(registrations, topics, "before-3", uri);
+                publish(topics, announcement(b, "model-b", Backbone.sha256(Files.readAllBytes(b.resolve(ModelArtifact.METADATA)))));
+                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (!models.newestVersion().equals("model-b") && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(models.newestVersion()).isEqualTo("model-b");
+                register(registrations, topics, "after-1", uri);
+                register(registrations, topics, "after-2", uri);
+
+                List<RankingComputed> rankings = rankings(topics, 5, Duration.ofMinutes(3));
+                assertThat(rankings).allSatisfy(r -> assertThat(r.getOk()).isTrue());
+                assertThat(rankings).extracting(RankingComputed::getExperimentId)
+                        .containsExactlyInAnyOrder("before-1", "before-2", "before-3", "after-1", "after-2");
+                assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("before-"))
+                        .allSatisfy(r -> assertThat(r.getModelVersion()).isIn("model-a", "model-b"));
+                assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("after-"))
+                        .allSatisfy(r -> assertThat(r.getModelVersion()).isEqualTo("model-b"));
+                // Nothing answered twice: no sixth ranking turns up.
+                assertThat(rankings(topics, 6, Duration.ofSeconds(5))).hasSize(5);
+                assertThat(loop.handled()).isEqualTo(5);
+                assertThat(TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
+                        topics.deadLetter.valueSerde().deserializer(), 1, Duration.ofSeconds(2))).isEmpty();
+            } finally {
+                loop.close();
+                t.join(30_000);
+            }
+        }
+    }
+
+    @Test
+    void aPublishedModelThatDoesNotMatchItsAnnouncementIsADeadLetterAndRankingGoesOnWithTheCurrentModel() throws Exception {
+        Topics topics = new Topics(Topics.Names.withPrefix("bad-model-"));
+        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
+        Path data = dir.resolve("bad-model-data");
+        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
+        Path a = artifact("bad-model-a", "model-a");
+        Path b = artifact("bad-model-b", "model-b");
+        Recommender first = new Recommender(ModelArtifact.load(a, SPACE), ModelArtifact.readMetadata(a),
+                new DataRoots(List.of(data)), 2, 16, 20);
+        try (ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, first).start();
+             KafkaProducer<String, DatasetRegistered> registrations = registrations(topics)) {
+            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender, "bad-model");
+            Thread t = new Thread(loop);
+            t.start();
+            try {
+                publish(topics, announcement(b, "model-b", "0".repeat(64)));
+                publish(topics, announcement(dir.resolve("no-such-model"), "model-c", "0".repeat(64)));
+                List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
+                        topics.deadLetter.valueSerde().deserializer(), 2, Duration.ofMinutes(1));
+                assertThat(dead).allSatisfy(d -> {
+                    assertThat(d.getRole()).isEqualTo("recommender");
+                    assertThat(d.getSourceTopic()).isEqualTo(topics.modelPublished.name());
+                });
+                assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
+                        r -> assertThat(r).contains("model model-b not used").contains("model.json has SHA-256")
+                                .contains("the announcement says " + "0".repeat(64)),
+                        r -> assertThat(r).contains("model model-c not used").contains("does not exist"));
+
+                register(registrations, topics, "after-bad", data.resolve("tasks/unseen-shapes").toString());
+                assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement().satisfies(r -> {
+                    assertThat(r.getOk()).isTrue();
+                    assertThat(r.getModelVersion()).isEqualTo("model-a");
+                });
+            } finally {
+                loop.close();
+                t.join(30_000);
+            }
+        }
+    }
+
+    /** An untrained model saved as an artifact under {@code version}, as the meta-learner would write it. */
+    private static Path artifact(String name, String version) throws Exception {
+        Path target = dir.resolve(name);
+        try (HyperStarModel fresh = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
+            ModelArtifact.save(fresh, new ModelArtifact.Metadata(ModelArtifact.FORMAT, version, SPACE.fingerprint(),
+                    Architecture.DEFAULT, "BM", List.of("t1", "t2"), 0, 0.5, null, "2026-11-27T00:00:00Z", null), target);
+        }
+        return target;
+    }
+
+    private static ModelPublished announcement(Path artifact, String version, String sha256) {
+        return ModelPublished.newBuilder().setVersion(version).setUri(artifact.toUri().toString()).setSha256(sha256)
+                .setConfigSpaceFingerprint(SPACE.fingerprint()).setTasks(2).setRecords(0).setValidationAp10(0.5)
+                .setPublishedAtMs(java.time.Instant.now()).build();
+    }
+
+    private static void publish(Topics topics, ModelPublished ev) throws Exception {
+        try (KafkaProducer<String, ModelPublished> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                Serdes.String().serializer(), topics.modelPublished.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.modelPublished.name(), ev.getVersion(), ev)).get();
+        }
+    }
+
+    private static KafkaProducer<String, DatasetRegistered> registrations(Topics topics) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                Serdes.String().serializer(), topics.datasetRegistered.valueSerde().serializer());
+    }
+
+    private static void register(KafkaProducer<String, DatasetRegistered> producer, Topics topics, String id, String uri)
+            throws Exception {
+        DatasetRegistered r = registration(id, "ds-" + id, uri, DatasetFormat.IDX);
+        producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id, r)).get();
+    }
+
+    private static List<RankingComputed> rankings(Topics topics, int n, Duration timeout) {
+        return TopicReader.read(kafka.bootstrapServers(), topics.rankingComputed.name(),
+                topics.rankingComputed.valueSerde().deserializer(), n, timeout);
     }
 
     private KafkaStreams scheduler() throws Exception {

@@ -1,0 +1,299 @@
+package io.hyperstar.recommend;
+
+import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.DeadLetters;
+import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.Topics;
+import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ModelArtifact;
+import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.train.Backbone;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Swaps the recommender to each model the meta-learner publishes. A background thread reads model-published from
+ * the beginning (no consumer group: every recommender sees every model, and a restarted one finds the newest),
+ * checks and loads each model newer than the one it has, and leaves it waiting; the loop's thread picks it up
+ * between two inputs ({@link #recommender()}), so a ranking in progress finishes on the model it started with.
+ * A model that cannot be used (missing, corrupt, another space) becomes a dead letter with the reason, and the
+ * recommender keeps the model it has.
+ */
+public final class ModelSwitch implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelSwitch.class);
+    private static final String ROLE = "recommender";
+
+    /** A checked, loaded model waiting for the loop's thread, with the event that announced it. */
+    private record Loaded(HyperStarModel model, ModelArtifact.Metadata metadata, ModelPublished event) {
+    }
+
+    /** Orders announcements: the later publication wins, the greater version breaks a tie. */
+    private record Stamp(long publishedAtMs, String version) implements Comparable<Stamp> {
+        @Override
+        public int compareTo(Stamp o) {
+            int c = Long.compare(publishedAtMs, o.publishedAtMs);
+            return c != 0 ? c : version.compareTo(o.version);
+        }
+    }
+
+    private final Topics topics;
+    private final ConfigSpace space;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicReference<Loaded> waiting = new AtomicReference<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    /** Touched by the background thread only: the newest model accepted, in use or waiting. */
+    private Stamp newest;
+    private volatile String newestVersion;
+    /** Touched by the loop's thread only (and by close, once the loop has stopped). */
+    private Recommender current;
+
+    /**
+     * @param initial the recommender with the model it starts with; this switch owns that model from now on and
+     *                closes it when swapping it out or on {@link #close()}
+     */
+    public ModelSwitch(String bootstrap, Topics topics, ConfigSpace space, Recommender initial) {
+        this.topics = topics;
+        this.space = space;
+        this.current = initial;
+        // The model the process started with (the bootstrap model in the image) was never published: any published
+        // model replaces it, unless it is that very version.
+        this.newest = new Stamp(Long.MIN_VALUE, initial.metadata().version());
+        this.newestVersion = initial.metadata().version();
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Wait for the topic to be created by its owner rather than creating it with broker defaults.
+        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        consumer = new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        thread = new Thread(this::run, "model-switch");
+        thread.setDaemon(true);
+    }
+
+    /** Starts reading model-published in the background. */
+    public ModelSwitch start() {
+        thread.start();
+        return this;
+    }
+
+    /**
+     * The recommender for the next input. Call it from the loop's thread only, between inputs: if a newer model is
+     * waiting, it takes over here and the previous model is closed, as nothing ranks with it any more.
+     */
+    public Recommender recommender() {
+        Loaded next = waiting.getAndSet(null);
+        if (next != null) {
+            Recommender old = current;
+            current = old.with(next.model(), next.metadata());
+            old.model().close();
+            LOG.infof("now ranking with model %s (%d tasks, validation AP@10 %s)", next.event().getVersion(),
+                    next.event().getTasks(), String.format(Locale.ROOT, "%.3f", next.event().getValidationAp10()));
+        }
+        return current;
+    }
+
+    /** The version of the newest model accepted: the one in use, or the one that takes over at the next input. */
+    public String newestVersion() {
+        return newestVersion;
+    }
+
+    private void run() {
+        String topic = topics.modelPublished.name();
+        try {
+            List<TopicPartition> partitions = partitions(topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            LOG.infof("watching %s for new models (%d partitions)", topic, partitions.size());
+            while (running.get()) {
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+                if (!batch.isEmpty()) {
+                    handle(batch);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                LOG.errorf(e, "stopped watching %s; keeping model %s", topic, newestVersion);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "stopped watching %s; keeping model %s", topic, newestVersion);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** The topic's partitions, once it exists. */
+    private List<TopicPartition> partitions(String topic) {
+        while (running.get()) {
+            try {
+                List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (info != null && !info.isEmpty()) {
+                    return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // not there yet
+            }
+            LOG.infof("waiting for topic %s", topic);
+            sleep();
+        }
+        throw new WakeupException();
+    }
+
+    /**
+     * Tries the batch's announcements newest first: once one loads, the older ones are no longer newer and are
+     * skipped, so a restarted recommender, which reads every model ever published, loads only the newest.
+     */
+    private void handle(List<ConsumerRecord<byte[], byte[]>> batch) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> rec : batch) {
+            ModelPublished ev;
+            try {
+                ev = topics.modelPublished.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
+            } catch (RuntimeException e) {
+                refuse(rec, "unreadable model announcement: " + e.getMessage());
+                continue;
+            }
+            candidates.add(new Candidate(rec, ev, new Stamp(ev.getPublishedAtMs().toEpochMilli(), ev.getVersion())));
+        }
+        candidates.sort(Comparator.comparing(Candidate::stamp).reversed());
+        for (Candidate c : candidates) {
+            if (c.event().getVersion().equals(newest.version()) || c.stamp().compareTo(newest) <= 0) {
+                LOG.debugf("model %s is not newer than %s; ignored", c.event().getVersion(), newest.version());
+                continue;
+            }
+            try {
+                accept(c, load(c.event()));
+            } catch (IOException | RuntimeException e) {
+                refuse(c.rec(), "model " + c.event().getVersion() + " not used: " + e.getMessage());
+            }
+        }
+    }
+
+    private record Candidate(ConsumerRecord<byte[], byte[]> rec, ModelPublished event, Stamp stamp) {
+    }
+
+    /** Checks an announced model against its announcement and this service's space, then loads it. */
+    private Loaded load(ModelPublished ev) throws IOException {
+        Path dir = directory(ev.getUri());
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("model directory " + dir + " does not exist");
+        }
+        Path json = dir.resolve(ModelArtifact.METADATA);
+        if (!Files.isRegularFile(json)) {
+            throw new IOException(json + " does not exist");
+        }
+        // model.json holds the checksums of the other files, which ModelArtifact.load verifies.
+        String actual = Backbone.sha256(Files.readAllBytes(json));
+        if (!actual.equalsIgnoreCase(ev.getSha256())) {
+            throw new IOException(json + " has SHA-256 " + actual + ", the announcement says " + ev.getSha256());
+        }
+        if (!space.fingerprint().equals(ev.getConfigSpaceFingerprint())) {
+            throw new IOException("model scores configuration space " + ev.getConfigSpaceFingerprint()
+                    + ", this service uses " + space.fingerprint());
+        }
+        ModelArtifact.Metadata meta = ModelArtifact.readMetadata(dir);
+        // Rankings carry the version from model.json; it must be the one announced.
+        if (!ev.getVersion().equals(meta.version())) {
+            throw new IOException(json + " names version " + meta.version() + ", the announcement " + ev.getVersion());
+        }
+        return new Loaded(ModelArtifact.load(dir, space), meta, ev);
+    }
+
+    /** The artifact directory of an announcement: an absolute path or a file: URI. */
+    private static Path directory(String uri) throws IOException {
+        Path dir;
+        try {
+            dir = uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
+        } catch (RuntimeException e) {
+            throw new IOException("model URI " + uri + " is not a path or file: URI (" + e.getMessage() + ")");
+        }
+        if (!dir.isAbsolute()) {
+            throw new IOException("model URI " + uri + " is not an absolute path");
+        }
+        return dir;
+    }
+
+    private void accept(Candidate c, Loaded loaded) {
+        newest = c.stamp();
+        newestVersion = c.event().getVersion();
+        // A model loaded but not yet taken by the loop is replaced without ever ranking.
+        Loaded replaced = waiting.getAndSet(loaded);
+        if (replaced != null) {
+            replaced.model().close();
+        }
+        LOG.infof("model %s loaded; it takes over at the next dataset", newestVersion);
+    }
+
+    private void refuse(ConsumerRecord<byte[], byte[]> rec, String reason) {
+        LOG.warnf("%s; keeping model %s", reason, newestVersion);
+        DeadLetter dl = DeadLetters.of(rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), reason, ROLE);
+        producer.send(new ProducerRecord<>(topics.deadLetter.name(), rec.key(),
+                topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)), (m, e) -> {
+                    if (e != null) {
+                        LOG.errorf(e, "cannot publish the dead letter for %s-%d@%d", rec.topic(), rec.partition(), rec.offset());
+                    }
+                });
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
+    }
+
+    /**
+     * Stops watching and closes the models this switch holds, the one in use included: call it after the loop
+     * that ranks with them has stopped.
+     */
+    @Override
+    public void close() {
+        running.set(false);
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close();
+        } else {
+            consumer.wakeup();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        producer.close(Duration.ofSeconds(10));
+        Loaded w = waiting.getAndSet(null);
+        if (w != null) {
+            w.model().close();
+        }
+        current.model().close();
+    }
+}
