@@ -155,6 +155,12 @@ public final class MetaLearner implements AutoCloseable {
         return n;
     }
 
+    /** Tasks a candidate would train on now. */
+    public int trainingTasks() {
+        return bootstrapTraining().size() + (int) registered.entrySet().stream()
+                .filter(e -> !isGate(e.getKey()) && e.getValue().top1.size() >= settings.minConfigs()).count();
+    }
+
     /** Enough new training records since the model in use (or since the last refused candidate). */
     public boolean due() {
         return trainingRecords() - attemptedAt >= settings.retrainEvery();
@@ -201,14 +207,8 @@ public final class MetaLearner implements AutoCloseable {
                     "no gate task: nothing held out to compare the candidate with the model in use");
         }
         long start = System.nanoTime();
-        HyperStarModel candidate = HyperStarModel.create(space, Architecture.DEFAULT);
+        HyperStarModel candidate = train(space, train, images, settings.train());
         try {
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.train().seed());
-            new MetaTrainer(candidate, settings.train()).train(train.stream()
-                    .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
-            candidate.useMemory(TaskMemory.build(candidate, train.stream()
-                            .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
-                    Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
             double candidateAp = gateAp10(candidate, gate, images);
             double incumbentAp = gateAp10(incumbent, gate, images);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -245,6 +245,27 @@ public final class MetaLearner implements AutoCloseable {
                     gate.size(), incumbentAp, seconds));
         } catch (IOException | RuntimeException e) {
             candidate.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Trains the network on the tasks (Algorithm 1) and gives it the neighbour readout over them, as the shipped
+     * model was made (src/main/resources/model/README.md).
+     */
+    public static HyperStarModel train(ConfigSpace space, List<MetaDataset.TaskRecord> tasks,
+                                       Map<String, ImageSet> images, TrainSettings settings) {
+        HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT);
+        try {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
+            new MetaTrainer(model, settings).train(tasks.stream()
+                    .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+            model.useMemory(TaskMemory.build(model, tasks.stream()
+                            .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
+                    Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
             throw e;
         }
     }

@@ -10,7 +10,6 @@ import io.hyperstar.events.ModelPublished;
 import io.hyperstar.events.Topics;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.train.Backbone;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -162,12 +160,13 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     }
 
     /**
-     * The newest model announced on model-published whose artifact is still there and matches its checksum, or
+     * The newest model announced on model-published that still checks out against its announcement, or
      * {@code fallback} (the shipped model): a restarted meta-learner goes on from the model the recommenders use.
      */
-    static Path modelInUse(String bootstrap, Topics topics, Path fallback) {
+    static Path modelInUse(String bootstrap, Topics topics, ConfigSpace space, Path fallback) {
         String topic = topics.modelPublished.name();
         ModelPublished newest = null;
+        Path dir = fallback;
         try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -178,33 +177,18 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
                     try {
                         ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, rec.value());
-                        if (m != null && intact(m) && (newest == null
-                                || m.getPublishedAtMs().isAfter(newest.getPublishedAtMs()))) {
+                        if (newest == null || m.getPublishedAtMs().isAfter(newest.getPublishedAtMs())) {
+                            dir = ModelArtifact.checkAnnounced(m, space);
                             newest = m;
                         }
-                    } catch (SerializationException e) {
-                        LOG.warnf("unreadable model announcement at %s-%d@%d: %s", topic, rec.partition(),
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warnf("model announcement at %s-%d@%d not usable: %s", topic, rec.partition(),
                                 rec.offset(), e.getMessage());
                     }
                 }
             }
         }
-        return newest == null ? fallback : dirOf(newest.getUri());
-    }
-
-    /** An announced model's directory: an absolute path or a file: URI. */
-    static Path dirOf(String uri) {
-        return uri.startsWith("file:") ? Path.of(java.net.URI.create(uri)) : Path.of(uri);
-    }
-
-    private static boolean intact(ModelPublished m) {
-        try {
-            return Backbone.sha256(Files.readAllBytes(dirOf(m.getUri()).resolve(ModelArtifact.METADATA)))
-                    .equalsIgnoreCase(m.getSha256());
-        } catch (IOException e) {
-            LOG.warnf("model %s announced at %s is gone: %s", m.getVersion(), m.getUri(), e.getMessage());
-            return false;
-        }
+        return dir;
     }
 
     /** The bootstrap meta-dataset's tasks' training images, from the materialised task suite. */
@@ -258,7 +242,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, minConfigs, gateEvery,
                 d.train().withEpochs(epochs), models);
         try (MetaLearner learner = new MetaLearner(space, meta, images(meta, data), DataRoots.parse(roots),
-                modelInUse(bootstrap, topics, model), settings);
+                modelInUse(bootstrap, topics, space, model), settings);
              MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner)) {
             Runtime.getRuntime().addShutdownHook(new Thread(main::close));
             main.run();

@@ -3,6 +3,7 @@ package io.hyperstar.model;
 import ai.djl.MalformedModelException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.hyperstar.events.ModelPublished;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.train.Backbone;
 
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -104,6 +106,42 @@ public final class ModelArtifact {
             model.close();
             throw new IOException(dir.resolve(PARAMS) + ": cannot load parameters: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The directory of a model announced on model-published, checked against its announcement: the URI is an
+     * absolute path or file: URI of an artifact directory, its model.json has the announced SHA-256 (model.json holds
+     * the checksums of the other files, which {@link #load} verifies), and it is the announced version for this space.
+     */
+    public static Path checkAnnounced(ModelPublished ev, ConfigSpace space) throws IOException {
+        Path dir;
+        try {
+            dir = ev.getUri().startsWith("file:") ? Path.of(URI.create(ev.getUri())) : Path.of(ev.getUri());
+        } catch (RuntimeException e) {
+            throw new IOException("model URI " + ev.getUri() + " is not a path or file: URI (" + e.getMessage() + ")");
+        }
+        if (!dir.isAbsolute()) {
+            throw new IOException("model URI " + ev.getUri() + " is not an absolute path");
+        }
+        Path json = dir.resolve(METADATA);
+        if (!Files.isRegularFile(json)) {
+            throw new IOException(Files.isDirectory(dir) ? json + " does not exist"
+                    : "model directory " + dir + " does not exist");
+        }
+        String actual = Backbone.sha256(Files.readAllBytes(json));
+        if (!actual.equalsIgnoreCase(ev.getSha256())) {
+            throw new IOException(json + " has SHA-256 " + actual + ", the announcement says " + ev.getSha256());
+        }
+        if (!space.fingerprint().equals(ev.getConfigSpaceFingerprint())) {
+            throw new IOException("model scores configuration space " + ev.getConfigSpaceFingerprint()
+                    + ", this service uses " + space.fingerprint());
+        }
+        // Rankings carry the version from model.json; it must be the one announced.
+        String version = readMetadata(dir).version();
+        if (!ev.getVersion().equals(version)) {
+            throw new IOException(json + " names version " + version + ", the announcement " + ev.getVersion());
+        }
+        return dir;
     }
 
     /** The file's bytes, refused when their SHA-256 is not the one the metadata recorded. */

@@ -7,7 +7,6 @@ import io.hyperstar.events.Topics;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.train.Backbone;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,8 +20,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -202,43 +199,8 @@ public final class ModelSwitch implements AutoCloseable {
 
     /** Checks an announced model against its announcement and this service's space, then loads it. */
     private Loaded load(ModelPublished ev) throws IOException {
-        Path dir = directory(ev.getUri());
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("model directory " + dir + " does not exist");
-        }
-        Path json = dir.resolve(ModelArtifact.METADATA);
-        if (!Files.isRegularFile(json)) {
-            throw new IOException(json + " does not exist");
-        }
-        // model.json holds the checksums of the other files, which ModelArtifact.load verifies.
-        String actual = Backbone.sha256(Files.readAllBytes(json));
-        if (!actual.equalsIgnoreCase(ev.getSha256())) {
-            throw new IOException(json + " has SHA-256 " + actual + ", the announcement says " + ev.getSha256());
-        }
-        if (!space.fingerprint().equals(ev.getConfigSpaceFingerprint())) {
-            throw new IOException("model scores configuration space " + ev.getConfigSpaceFingerprint()
-                    + ", this service uses " + space.fingerprint());
-        }
-        ModelArtifact.Metadata meta = ModelArtifact.readMetadata(dir);
-        // Rankings carry the version from model.json; it must be the one announced.
-        if (!ev.getVersion().equals(meta.version())) {
-            throw new IOException(json + " names version " + meta.version() + ", the announcement " + ev.getVersion());
-        }
-        return new Loaded(ModelArtifact.load(dir, space), meta, ev);
-    }
-
-    /** The artifact directory of an announcement: an absolute path or a file: URI. */
-    private static Path directory(String uri) throws IOException {
-        Path dir;
-        try {
-            dir = uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
-        } catch (RuntimeException e) {
-            throw new IOException("model URI " + uri + " is not a path or file: URI (" + e.getMessage() + ")");
-        }
-        if (!dir.isAbsolute()) {
-            throw new IOException("model URI " + uri + " is not an absolute path");
-        }
-        return dir;
+        Path dir = ModelArtifact.checkAnnounced(ev, space);
+        return new Loaded(ModelArtifact.load(dir, space), ModelArtifact.readMetadata(dir), ev);
     }
 
     private void accept(Candidate c, Loaded loaded) {

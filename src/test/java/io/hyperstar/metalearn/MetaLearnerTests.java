@@ -155,7 +155,7 @@ class MetaLearnerTests {
                         TOPICS.metaDataset.valueSerde().serializer().serialize(topic, r))).get();
             }
         }
-        assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, in)).as("nothing published yet")
+        assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, SPACE, in)).as("nothing published yet")
                 .isEqualTo(in);
 
         try (MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
@@ -197,7 +197,7 @@ class MetaLearnerTests {
             assertThat(learner.incumbent().version()).isEqualTo(m.getVersion().toString());
             assertThat(learner.due()).as("nothing new since the published model").isFalse();
             // A restarted meta-learner goes on from the announced model, not the shipped one.
-            assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, in)).isEqualTo(modelDir);
+            assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, SPACE, in)).isEqualTo(modelDir);
         }
     }
 
