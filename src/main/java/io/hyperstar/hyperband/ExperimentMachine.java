@@ -96,6 +96,9 @@ public final class ExperimentMachine {
         if (report.succeeded()) {
             t.status = Trial.Status.SUCCEEDED;
             t.top1 = report.top1();
+            if (t.epochs < e.spec.maxEpochsPerTrial()) {
+                t.curve = curveFromEpochOne(e, t, report.curve()); // a later rung may resume from it
+            }
             if (e.best().map(b -> Experiment.BETTER_FIRST.compare(t, b) < 0).orElse(true)) {
                 e.bestTrialId = t.trialId;
                 e.epochsUsedAtBest = e.epochsUsed;
@@ -165,10 +168,13 @@ public final class ExperimentMachine {
         }
         Bracket b = e.plan.get(e.bracketIndex);
         List<Trial> finished = rungResults(e);
-        if (e.rung + 1 < b.rungs().size() && !finished.isEmpty()) {
-            Rung next = b.rungs().get(e.rung + 1);
-            List<Trial> promoted = finished.subList(0, Math.min(next.n(), finished.size()));
-            e.rung = next.index();
+        List<Trial> promoted = e.rung + 1 < b.rungs().size()
+                ? finished.subList(0, Math.min(b.rungs().get(e.rung + 1).n(), finished.size()))
+                : List.of();
+        // The rung is complete: only the promoted trials can still be resumed from, so only their curves are kept.
+        keepCurvesOf(e, promoted);
+        if (!promoted.isEmpty()) {
+            e.rung = b.rungs().get(e.rung + 1).index();
             for (Trial from : promoted) {
                 request(e, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
             }
@@ -178,6 +184,31 @@ public final class ExperimentMachine {
             return finish(e, orders);
         }
         return nextBracket(e, nowMs, orders);
+    }
+
+    /**
+     * The trial's validation top-1 from epoch 1 to its epochs: the curve of the trial it resumed from, then the epochs
+     * it reported itself. Empty when that cannot be complete (the earlier curve was not kept, as in a search stored
+     * before curves were, or the report does not cover the trial's epochs): a curve is from epoch 1 or not at all.
+     */
+    public static List<Double> curveFromEpochOne(Experiment e, Trial t, List<Double> reported) {
+        List<Double> curve = new ArrayList<>();
+        if (t.resumeFromTrialId != null) {
+            Trial from = e.trials.get(t.resumeFromTrialId);
+            if (from != null) {
+                curve.addAll(from.curve);
+            }
+        }
+        curve.addAll(reported);
+        return curve.size() == t.epochs ? List.copyOf(curve) : List.of();
+    }
+
+    private static void keepCurvesOf(Experiment e, List<Trial> keep) {
+        for (Trial t : e.trials.values()) {
+            if (!t.curve.isEmpty() && !keep.contains(t)) {
+                t.curve = List.of();
+            }
+        }
     }
 
     /** The successful trials of the current rung, best first. */
@@ -227,6 +258,7 @@ public final class ExperimentMachine {
             return new Step(Disposition.APPLIED, orders, null);
         }
         e.phase = Experiment.Phase.DONE;
+        keepCurvesOf(e, List.of()); // a finished search is kept for good: it carries no curves
         Trial best = e.best().orElse(null);
         int succeeded = (int) e.trials.values().stream().filter(Trial::succeeded).count();
         e.outcome = new Outcome(

@@ -1,5 +1,7 @@
 package io.hyperstar.hyperband;
 
+import java.util.List;
+
 /** One trial of an experiment as the scheduler knows it: what was asked and, once answered, what came back. */
 public final class Trial {
 
@@ -23,6 +25,11 @@ public final class Trial {
     public String error;
     /** Results that arrived after the trial had timed out: kept for the record, never acted on. */
     public int lateResults;
+    /**
+     * Validation top-1 from epoch 1 to {@link #epochs}, kept only while a trial of the next rung may resume from this
+     * one: the meta-dataset wants a full-budget curve from epoch 1, and a resumed trial reports only its own epochs.
+     */
+    public List<Double> curve = List.of();
 
     public boolean outstanding() {
         return status == Status.REQUESTED;

@@ -26,11 +26,12 @@ import java.util.List;
  * Experiment state in the scheduler's store and changelog, in a compact binary layout. The state is internal
  * (never a contract with other teams) and is rewritten on every trial result, so its cost is the scheduler's
  * cost: no field names, the plan recomputed from the request, trial ids rebuilt from their coordinates.
- * The first byte is the layout version, so a later layout can still read this one.
+ * The first byte is the layout version, so a later layout can still read this one. Version 2 adds each trial's
+ * curve (kept only while a later rung may resume from it); version 1 state reads with no curves.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     @Override
     public Serializer<Experiment> serializer() {
@@ -108,6 +109,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
             str(out, t.worker);
             str(out, t.error);
             out.writeInt(t.lateResults);
+            doubles(out, t.curve);
         }
         Outcome o = e.outcome;
         out.writeBoolean(o != null);
@@ -128,7 +130,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
 
     static Experiment read(DataInputStream in) throws IOException {
         byte version = in.readByte();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("unknown experiment state layout " + version);
         }
         Experiment e = new Experiment();
@@ -173,6 +175,9 @@ public final class ExperimentSerde implements Serde<Experiment> {
             t.worker = str(in);
             t.error = str(in);
             t.lateResults = in.readInt();
+            if (version >= 2) {
+                t.curve = doubles(in);
+            }
             e.trials.put(t.trialId, t);
         }
         if (in.readBoolean()) {
@@ -217,6 +222,22 @@ public final class ExperimentSerde implements Serde<Experiment> {
         byte[] b = new byte[len];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void doubles(DataOutputStream out, List<Double> values) throws IOException {
+        out.writeInt(values.size());
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static List<Double> doubles(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Double[] values = new Double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = in.readDouble();
+        }
+        return List.of(values);
     }
 
     private static void ints(DataOutputStream out, List<Integer> values) throws IOException {

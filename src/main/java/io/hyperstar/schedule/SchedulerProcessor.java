@@ -5,6 +5,7 @@ import io.hyperstar.events.DeadLetter;
 import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.ExperimentCompleted;
 import io.hyperstar.events.ExperimentOutcome;
+import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
@@ -44,8 +45,9 @@ import java.util.Objects;
 
 /**
  * Runs every experiment of its partitions: decodes dataset-registered, ranking-computed and trial-completed
- * events, moves each experiment's state on with {@link ExperimentMachine}, and emits trial requests and
- * experiment results. Anything it cannot accept becomes a dead letter with the reason; it never throws on input.
+ * events, moves each experiment's state on with {@link ExperimentMachine}, and emits trial requests, experiment
+ * results and the meta-dataset record of every full-budget success. Anything it cannot accept becomes a dead
+ * letter with the reason; it never throws on input.
  */
 final class SchedulerProcessor implements Processor<byte[], byte[], Object, Object> {
 
@@ -241,6 +243,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         TrialReport report = new TrialReport(ev.getTrialId(), ev.getStatus() == TrialStatus.SUCCEEDED, ev.getTop1(),
                 ev.getCurve(), ev.getEpochsTrained(), ev.getDurationMs(), ev.getWorker(), ev.getError());
+        Trial trial = e.trials.get(ev.getTrialId());
+        boolean fullBudget = trial != null && trial.epochs == e.spec.maxEpochsPerTrial();
+        // Taken before the report is applied: completing the rung drops the curves of the trials it resumed from.
+        List<Double> curve = fullBudget ? ExperimentMachine.curveFromEpochOne(e, trial, ev.getCurve()) : List.of();
         Step step = ExperimentMachine.onReport(e, report, now());
         count(step.disposition().name().toLowerCase().replace('_', '-'));
         switch (step.disposition()) {
@@ -254,7 +260,15 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             store(e); // keeps the duplicate count visible in the API
             return;
         }
+        // APPLIED is the one moment a result is first recorded (a redelivery is DUPLICATE, a late answer LATE), so each
+        // full-budget success reaches the meta-dataset once, in the same transaction as the state that recorded it.
+        // Built before anything is stored or sent, so a record that cannot be built leaves nothing half done.
+        MetaDatasetRecord meta = fullBudget && step.disposition() == Disposition.APPLIED && trial.succeeded()
+                ? toMetaRecord(e, trial, curve) : null;
         save(e, step);
+        if (meta != null) {
+            context.forward(new Record<>(e.datasetId + "/" + trial.configId, meta, now()), SchedulerTopology.META_DATASET_SINK);
+        }
     }
 
     private static void validate(TrialCompleted ev) {
@@ -382,6 +396,19 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 .setTrialsSucceeded(o.trialsSucceeded())
                 .setTrialsFailed(o.trialsFailed())
                 .setNote(o.note())
+                .build();
+    }
+
+    private MetaDatasetRecord toMetaRecord(Experiment e, Trial t, List<Double> curve) {
+        return MetaDatasetRecord.newBuilder()
+                .setDatasetId(e.datasetId)
+                .setDatasetUri(e.datasetUri)
+                .setConfigId(t.configId)
+                .setConfigSpaceFingerprint(space.fingerprint())
+                .setEpochs(t.epochs)
+                .setTop1(t.top1)
+                .setCurve(curve)
+                .setSourceTrialId(t.trialId)
                 .build();
     }
 

@@ -16,7 +16,7 @@ import java.util.Properties;
 /**
  * The scheduler's Kafka Streams topology, built in one place with no I/O so tests build the very same one.
  * One processor reads the three experiment-keyed input topics (co-partitioned), keeps each experiment in a
- * changelogged store and writes trial requests, experiment results and dead letters.
+ * changelogged store and writes trial requests, experiment results, meta-dataset records and dead letters.
  */
 public final class SchedulerTopology {
 
@@ -27,6 +27,7 @@ public final class SchedulerTopology {
     static final String PROCESSOR = "scheduler";
     static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
     static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
+    static final String META_DATASET_SINK = "meta-dataset-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
     private SchedulerTopology() {
@@ -58,6 +59,9 @@ public final class SchedulerTopology {
         t.addSink(EXPERIMENT_COMPLETED_SINK, topics.experimentCompleted.name(),
                 (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.keySerde().serializer(),
                 (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.valueSerde().serializer(), PROCESSOR);
+        t.addSink(META_DATASET_SINK, topics.metaDataset.name(),
+                (Serializer<Object>) (Serializer<?>) topics.metaDataset.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.metaDataset.valueSerde().serializer(), PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, topics.deadLetter.name(),
                 (Serializer<Object>) (Serializer<?>) topics.deadLetter.keySerde().serializer(),
                 (Serializer<Object>) (Serializer<?>) topics.deadLetter.valueSerde().serializer(), PROCESSOR);

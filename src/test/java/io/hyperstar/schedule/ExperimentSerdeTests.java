@@ -29,6 +29,8 @@ class ExperimentSerdeTests {
         Experiment reloaded = roundTrip(original);
         assertThat(reloaded.plan).isEqualTo(original.plan);
         assertThat(reloaded.trials.keySet()).containsExactlyElementsOf(original.trials.keySet());
+        // The curves a later rung will continue (the meta-dataset's curves from epoch 1) survive the reload.
+        assertThat(reloaded.trials.get(first.get(1).trialId()).curve).containsExactly(0.01);
         assertThat(serde.serializer().serialize("", reloaded)).isEqualTo(serde.serializer().serialize("", original));
 
         TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);

@@ -2,6 +2,7 @@ package io.hyperstar.schedule;
 
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.TopicCreator;
 import io.hyperstar.events.Topics;
@@ -13,6 +14,7 @@ import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestWorker;
+import io.hyperstar.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -118,6 +121,21 @@ class SchedulerBrokerTests {
                 assertThat(results.get(id).getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
                 assertThat(results.get(id).getBestTop1()).isEqualTo(expected.outcome().bestTop1());
                 assertThat(results.get(id).getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+
+                // The meta-dataset holds each full-budget trial once, across the restart, with its curve from epoch 1
+                // (the earlier rungs' curves came back from the changelog too). One more is asked for, to see none extra.
+                List<String> fullBudget = expected.orders().stream().filter(o -> o.epochs() == 27).map(TrialOrder::trialId).toList();
+                var records = TopicReader.records(kafka.bootstrapServers(), topics.metaDataset.name(),
+                        topics.metaDataset.valueSerde().deserializer(), fullBudget.size() + 1, Duration.ofSeconds(15));
+                assertThat(records).extracting(r -> r.value().getSourceTrialId()).containsExactlyInAnyOrderElementsOf(fullBudget);
+                for (var r : records) {
+                    MetaDatasetRecord m = r.value();
+                    assertThat(r.key()).isEqualTo("ds-5/" + m.getConfigId());
+                    assertThat(m.getEpochs()).isEqualTo(27);
+                    assertThat(m.getTop1()).isEqualTo(CURVES.top1("ds-5", m.getConfigId(), 27));
+                    assertThat(m.getCurve()).isEqualTo(IntStream.rangeClosed(1, 27)
+                            .mapToObj(ep -> CURVES.top1("ds-5", m.getConfigId(), ep)).toList());
+                }
             }
         }
     }

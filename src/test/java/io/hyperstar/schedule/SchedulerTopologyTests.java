@@ -4,6 +4,7 @@ import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
 import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
@@ -23,6 +24,7 @@ import static io.hyperstar.testing.TestEvents.simulate;
 import static io.hyperstar.testing.TestEvents.tuning;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -60,6 +62,7 @@ class SchedulerTopologyTests {
     private TestOutputTopic<String, TrialRequested> requested;
     private TestOutputTopic<String, ExperimentCompleted> results;
     private TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private TestOutputTopic<String, MetaDatasetRecord> metaDataset;
 
     @BeforeEach
     void setUp() {
@@ -74,6 +77,7 @@ class SchedulerTopologyTests {
         requested = driver.createOutputTopic(topics.trialRequested.name(), Serdes.String().deserializer(), topics.trialRequested.valueSerde().deserializer());
         results = driver.createOutputTopic(topics.experimentCompleted.name(), Serdes.String().deserializer(), topics.experimentCompleted.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetter.name(), Serdes.ByteArray().deserializer(), topics.deadLetter.valueSerde().deserializer());
+        metaDataset = driver.createOutputTopic(topics.metaDataset.name(), Serdes.String().deserializer(), topics.metaDataset.valueSerde().deserializer());
     }
 
     @AfterEach
@@ -130,6 +134,56 @@ class SchedulerTopologyTests {
         assertThat(seen).extracting(TrialRequested::getTrialId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(simulate("exp-3", "ds-3", 9, 3, 0).orders().stream().map(TrialOrder::trialId).toList());
         assertThat(store().get("exp-3").duplicateResults).isEqualTo(seen.size());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void everyFullBudgetSuccessGoesToTheMetaDatasetOnceWithItsCurveFromEpochOne() {
+        int r = 9;
+        registered.pipeInput("meta", registration("meta", "ds-1", Strategy.HYPERBAND, r, 3, 0));
+        // Every answer is given, full-budget ones twice (a redelivery); the first full-budget configuration of the
+        // last bracket fails on every attempt.
+        List<String> fullBudgetSucceeded = new ArrayList<>();
+        Integer victim = null;
+        while (results.isEmpty()) {
+            List<TrialRequested> batch = requested.readValuesToList();
+            assertThat(batch).isNotEmpty();
+            for (TrialRequested t : batch) {
+                if (victim == null && t.getBracket() == 0) {
+                    victim = t.getConfigId();
+                }
+                boolean ok = !(t.getBracket() == 0 && t.getConfigId() == victim);
+                completed.pipeInput("meta", answer(t, ok).build());
+                if (t.getEpochs() == r && ok) {
+                    completed.pipeInput("meta", answer(t, ok).build());
+                    fullBudgetSucceeded.add(t.getTrialId());
+                }
+            }
+        }
+        assertThat(results.readValue().getTrialsFailed()).isEqualTo(3);
+
+        List<KeyValue<String, MetaDatasetRecord>> records = metaDataset.readKeyValuesToList();
+        // Lower rungs (1 and 3 epochs), the failed attempts and the redeliveries add nothing.
+        assertThat(records).extracting(kv -> kv.value.getSourceTrialId()).containsExactlyInAnyOrderElementsOf(fullBudgetSucceeded);
+        for (KeyValue<String, MetaDatasetRecord> kv : records) {
+            MetaDatasetRecord m = kv.value;
+            int config = m.getConfigId();
+            assertThat(kv.key).isEqualTo("ds-1/" + config);
+            assertThat(m.getDatasetId()).isEqualTo("ds-1");
+            assertThat(m.getDatasetUri()).isEqualTo("file:///data/ds-1");
+            assertThat(m.getConfigSpaceFingerprint()).isEqualTo(SPACE.fingerprint());
+            assertThat(m.getEpochs()).isEqualTo(r);
+            assertThat(m.getTop1()).isEqualTo(CURVES.top1("ds-1", config, r));
+            // Promoted trials resume from a checkpoint and report only their own epochs; the record runs from epoch 1.
+            assertThat(m.getCurve()).isEqualTo(IntStream.rangeClosed(1, r).mapToObj(ep -> CURVES.top1("ds-1", config, ep)).toList());
+        }
+        // Trials promoted to R are among them (brackets 2 and 1 resume from 3 epochs, themselves resumed in bracket 2).
+        assertThat(records).anyMatch(kv -> !kv.value.getSourceTrialId().contains("-b0-"));
+
+        // A redelivery after the search ended adds none either.
+        TrialRequested last = requestOf(store().get("meta"), fullBudgetSucceeded.get(fullBudgetSucceeded.size() - 1));
+        completed.pipeInput("meta", answer(last, true).build());
+        assertThat(metaDataset.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 

@@ -19,18 +19,24 @@ public final class TopicReader {
 
     /** The first {@code n} committed values of a topic, or fewer if they do not come within the timeout. */
     public static <V> List<V> read(String bootstrap, String topic, Deserializer<V> values, int n, Duration timeout) {
+        return records(bootstrap, topic, values, n, timeout).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Like {@link #read}, with the keys: the first {@code n} committed records of a topic, or fewer. */
+    public static <V> List<ConsumerRecord<String, V>> records(String bootstrap, String topic, Deserializer<V> values, int n,
+                                                               Duration timeout) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> out = new ArrayList<>();
+        List<ConsumerRecord<String, V>> out = new ArrayList<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), values)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (out.size() < n && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.value());
+                    out.add(r);
                 }
             }
         }
