@@ -4,7 +4,12 @@ import io.hyperstar.catalog.DataRoots;
 import io.hyperstar.catalog.ImageSet;
 import io.hyperstar.catalog.TaskData;
 import io.hyperstar.catalog.TestTasks;
+import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.ExperimentCompleted;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.TransactionalLoop;
 import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.ModelPublished;
 import io.hyperstar.events.TopicCreator;
@@ -16,14 +21,24 @@ import io.hyperstar.model.Ranker;
 import io.hyperstar.model.TaskMemory;
 import io.hyperstar.model.TrainSettings;
 import io.hyperstar.model.Variant;
+import io.hyperstar.recommend.ModelSwitch;
+import io.hyperstar.recommend.Recommender;
+import io.hyperstar.recommend.RecommenderMain;
+import io.hyperstar.schedule.SchedulerSettings;
+import io.hyperstar.schedule.SchedulerTopology;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.TestEvents;
+import io.hyperstar.testing.TestWorker;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.train.Backbone;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +51,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -228,5 +244,83 @@ class MetaLearnerTests {
             // Not retried on every next record: only when retrainEvery more have arrived.
             assertThat(learner.due()).isFalse();
         }
+    }
+
+    @Test
+    void resultsOfASearchComeBackAsAModelThatTheRecommenderRanksTheNextDatasetWith() throws Exception {
+        Topics topics = new Topics(Topics.Names.withPrefix("loop-"));
+        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
+        Setup s = setup("loop");
+        Path in = incumbent(s, "loop-in-use", rising(true), rising(true));
+        String uri = s.data().resolve("tasks/registered-1").toString();
+        // The configurations one vanilla search (R = 9, eta = 3) trains to R, the records it sends (one per
+        // configuration); the meta-learner retrains once all have arrived.
+        int fullBudget = (int) TestEvents.simulate("first", "ds-3", 9, 3, 0).orders().stream()
+                .filter(o -> o.epochs() == 9).mapToInt(o -> o.configId()).distinct().count();
+        assertThat(fullBudget).isGreaterThanOrEqualTo(3);
+        TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
+        MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, 3, 1000, t, dir.resolve("loop-models"));
+        Properties streams = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "loop-scheduler",
+                Files.createTempDirectory(dir, "streams").toString());
+        try (KafkaStreams scheduler = new KafkaStreams(SchedulerTopology.build(topics, new SchedulerSettings(
+                TestEvents.MAX_RETRIES, Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5)), SPACE,
+                new SimpleMeterRegistry()), streams);
+             TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CurveTable.synthetic());
+             MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(),
+                     new DataRoots(List.of(s.data())), in, settings);
+             MetaLearnerMain metaLearner = new MetaLearnerMain(kafka.bootstrapServers(), topics, learner);
+             ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, new Recommender(
+                     ModelArtifact.load(in, SPACE), ModelArtifact.readMetadata(in), new DataRoots(List.of(s.data())),
+                     Ranker.BATCHES, Ranker.PER_BATCH, 10)).start()) {
+            TransactionalLoop recommender = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender,
+                    "loop");
+            List<Thread> threads = List.of(new Thread(recommender), new Thread(metaLearner));
+            threads.forEach(Thread::start);
+            scheduler.start();
+            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Serdes.String().serializer(), topics.datasetRegistered.valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "first", registration("first", uri, Strategy.HYPERBAND)))
+                        .get();
+                List<ExperimentCompleted> done = TopicReader.read(kafka.bootstrapServers(),
+                        topics.experimentCompleted.name(), topics.experimentCompleted.valueSerde().deserializer(), 1,
+                        Duration.ofMinutes(2));
+                assertThat(done.get(0).getOutcome().toString()).isEqualTo("ALL_BRACKETS_DONE");
+                List<ModelPublished> published = TopicReader.read(kafka.bootstrapServers(),
+                        topics.modelPublished.name(), topics.modelPublished.valueSerde().deserializer(), 1,
+                        Duration.ofMinutes(2));
+                String version = published.get(0).getVersion().toString();
+                // Every full-budget result of the search, and only those, is what the new model learned the dataset by.
+                assertThat(worker.received().stream().filter(r -> r.getEpochs() == 9).mapToInt(r -> r.getConfigId())
+                        .distinct().count()).isEqualTo(fullBudget);
+                assertThat(learner.registered()).containsExactly(Map.entry("ds-3", fullBudget));
+                assertThat(published.get(0).getRecords()).isEqualTo(2 * SPACE.size() + fullBudget);
+                assertThat(ModelArtifact.readMetadata(Path.of(published.get(0).getUri().toString())).tasks())
+                        .containsExactly("train-a", "train-b", "ds-3");
+                long until = System.currentTimeMillis() + 60_000;
+                while (!version.equals(models.newestVersion()) && System.currentTimeMillis() < until) {
+                    Thread.sleep(100);
+                }
+                producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "second",
+                        registration("second", uri, Strategy.TASK_AWARE_HYPERBAND))).get();
+                List<RankingComputed> rankings = TopicReader.read(kafka.bootstrapServers(),
+                        topics.rankingComputed.name(), topics.rankingComputed.valueSerde().deserializer(), 2,
+                        Duration.ofMinutes(1));
+                assertThat(rankings).extracting(r -> r.getExperimentId().toString() + " " + r.getModelVersion())
+                        .containsExactlyInAnyOrder("first loop-in-use", "second " + version);
+            } finally {
+                recommender.close();
+                metaLearner.close();
+                for (Thread th : threads) {
+                    th.join(30_000);
+                }
+            }
+        }
+    }
+
+    /** A search of the synthetic curves' dataset ds-3, whose images are the registered-1 task. */
+    private static DatasetRegistered registration(String id, String uri, Strategy strategy) {
+        DatasetRegistered r = TestEvents.registration(id, "ds-3", strategy, 9, 3, 0);
+        return DatasetRegistered.newBuilder(r).setUri(uri).build();
     }
 }
