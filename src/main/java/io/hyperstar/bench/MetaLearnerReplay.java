@@ -35,8 +35,9 @@ import java.util.TreeSet;
  * {@code --gate} are its gate tasks (never trained on), the next {@code --start} train the initial model, and the
  * rest arrive as newly registered datasets, {@code --step} at a time, each with the full-budget results a platform
  * would send: either those of one vanilla Hyperband search (R = 27, eta = 3, replayed on the recorded curves by the
- * scheduler's own state machine: what one experiment on the dataset folds back) or every configuration's. After each
- * step the meta-learner retrains and gates; the table records each candidate's held-out AP@10 on the gate tasks.
+ * scheduler's own state machine: what one experiment on the dataset folds back), turned into targets by their own
+ * z-scores or {@link MetaLearner#anchored anchored}, or every configuration's. After each step the meta-learner
+ * retrains and gates; the table records each candidate's held-out AP@10 on the gate tasks.
  *
  * <pre>
  * src/data/java.sh io.hyperstar.bench.MetaLearnerReplay --metadataset src/main/resources/metadataset --data data \
@@ -44,6 +45,10 @@ import java.util.TreeSet;
  * </pre>
  */
 public final class MetaLearnerReplay {
+
+    /** What arrives per dataset, and how partial results become targets. */
+    static final List<String> STREAMS = List.of("one Hyperband search, own z-scores",
+            "one Hyperband search, anchored", "every configuration");
 
     private MetaLearnerReplay() {
     }
@@ -89,7 +94,7 @@ public final class MetaLearnerReplay {
         int steps = (pooled.tasks().size() - gateCount - start + step - 1) / step;
         long began = System.nanoTime();
         int done = 0;
-        int total = orders * 2 * steps;
+        int total = orders * STREAMS.size() * steps;
         for (int order = 1; order <= orders; order++) {
             List<String> ids = new ArrayList<>(pooled.tasks().stream().map(MetaDataset.TaskRecord::id).toList());
             Collections.shuffle(ids, new Random(order));
@@ -100,12 +105,13 @@ public final class MetaLearnerReplay {
                     .filter(t -> gate.contains(t.id()) || initial.contains(t.id())).toList());
             Path initialDir = out.resolve("models").resolve("order-" + order).resolve("initial");
             saveInitial(space, bootstrap, initial, images, epochs, initialDir);
-            for (String stream : List.of("one Hyperband search", "every configuration")) {
-                Path models = out.resolve("models").resolve("order-" + order).resolve(stream.contains("Hyperband")
-                        ? "hyperband" : "all");
+            for (String stream : STREAMS) {
+                Path models = out.resolve("models").resolve("order-" + order).resolve("stream-"
+                        + STREAMS.indexOf(stream));
                 MetaLearner.Settings s = MetaLearner.Settings.defaults(models);
                 // Every step retrains; registered datasets are never gate tasks here, so the gate stays fixed.
-                s = new MetaLearner.Settings(1, 2, Integer.MAX_VALUE, s.train().withEpochs(epochs), models);
+                s = new MetaLearner.Settings(1, 2, Integer.MAX_VALUE, s.train().withEpochs(epochs), models,
+                        !stream.contains("own z-scores"));
                 try (MetaLearner learner = new MetaLearner(space, bootstrap, images, new DataRoots(List.of(data)),
                         initialDir, s)) {
                     for (int k = 0; k < steps; k++) {
@@ -141,7 +147,8 @@ public final class MetaLearnerReplay {
                                     Map<String, ImageSet> images, int epochs, Path dir) throws IOException {
         List<MetaDataset.TaskRecord> train = bootstrap.tasks().stream().filter(t -> initial.contains(t.id())).toList();
         MetaLearner.Settings d = MetaLearner.Settings.defaults(dir);
-        try (HyperStarModel m = MetaLearner.train(space, train, images, d.train().withEpochs(epochs))) {
+        try (HyperStarModel m = MetaLearner.train(space, train.stream().map(t -> io.hyperstar.model.MetaTrainer
+                .TrainingTask.of(t, images.get(t.id()))).toList(), d.train().withEpochs(epochs))) {
             ModelArtifact.save(m, new ModelArtifact.Metadata(ModelArtifact.FORMAT, "initial", space.fingerprint(),
                     Architecture.DEFAULT, "BM+Sim+neighbours", initial, train.stream()
                     .mapToInt(MetaDataset.TaskRecord::configsWithResults).sum(), null, null,

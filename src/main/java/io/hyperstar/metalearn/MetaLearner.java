@@ -54,9 +54,11 @@ public final class MetaLearner implements AutoCloseable {
     /**
      * retrainEvery: new training records (beyond those the model in use learned from) that start a retraining;
      * minConfigs: results a registered dataset needs before it is trained or gated on (z-scores of fewer say little);
-     * gateEvery: one registered dataset in this many is a gate task; train: how a candidate is trained.
+     * gateEvery: one registered dataset in this many is a gate task; train: how a candidate is trained;
+     * anchorPartial: targets of a dataset with results for only some configurations are {@link #anchored}.
      */
-    public record Settings(int retrainEvery, int minConfigs, int gateEvery, TrainSettings train, Path modelsDir) {
+    public record Settings(int retrainEvery, int minConfigs, int gateEvery, TrainSettings train, Path modelsDir,
+                           boolean anchorPartial) {
 
         public Settings {
             if (retrainEvery < 1 || minConfigs < 2 || gateEvery < 2) {
@@ -68,7 +70,7 @@ public final class MetaLearner implements AutoCloseable {
         /** The shipped model's settings (src/main/resources/model/README.md): 30 passes, top conv frozen. */
         public static Settings defaults(Path modelsDir) {
             TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 30, 1).withTopConvTrained(false).withSetsPerStep(10);
-            return new Settings(50, 10, 5, t, modelsDir);
+            return new Settings(50, 5, 5, t, modelsDir, true);
         }
     }
 
@@ -177,6 +179,10 @@ public final class MetaLearner implements AutoCloseable {
         List<MetaDataset.TaskRecord> gate = new ArrayList<>(bootstrap.tasks().stream()
                 .filter(t -> !incumbentMeta.tasks().contains(t.id())).toList());
         Map<String, ImageSet> images = new LinkedHashMap<>(bootstrapImages);
+        List<MetaTrainer.TrainingTask> tasks = new ArrayList<>(train.stream()
+                .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+        double[] prior = prior(train);
+        double spread = typicalSpread(train);
         for (Map.Entry<String, Registered> e : registered.entrySet()) {
             Registered d = e.getValue();
             if (d.top1.size() < settings.minConfigs()) {
@@ -200,14 +206,28 @@ public final class MetaLearner implements AutoCloseable {
             d.top1.forEach((c, v) -> acc[c] = v);
             MetaDataset.TaskRecord rec = new MetaDataset.TaskRecord(e.getKey(), "registered", data.numClasses(),
                     data.train().size(), acc);
-            (isGate(e.getKey()) ? gate : train).add(rec);
+            if (isGate(e.getKey())) {
+                gate.add(rec);
+                continue;
+            }
+            train.add(rec);
+            if (settings.anchorPartial() && !rec.complete()) {
+                double[] z = anchored(acc, prior, spread);
+                double[] full = z.clone();
+                for (int c = 0; c < full.length; c++) {
+                    full[c] = Double.isNaN(z[c]) ? prior[c] : z[c];
+                }
+                tasks.add(new MetaTrainer.TrainingTask(rec.id(), data.train(), z, Metrics.orderDescending(full)));
+            } else {
+                tasks.add(MetaTrainer.TrainingTask.of(rec, data.train()));
+            }
         }
         if (gate.isEmpty()) {
             return new Attempt(Optional.empty(), Double.NaN, Double.NaN,
                     "no gate task: nothing held out to compare the candidate with the model in use");
         }
         long start = System.nanoTime();
-        HyperStarModel candidate = train(space, train, images, settings.train());
+        HyperStarModel candidate = train(space, tasks, settings.train());
         try {
             double candidateAp = gateAp10(candidate, gate, images);
             double incumbentAp = gateAp10(incumbent, gate, images);
@@ -253,21 +273,75 @@ public final class MetaLearner implements AutoCloseable {
      * Trains the network on the tasks (Algorithm 1) and gives it the neighbour readout over them, as the shipped
      * model was made (src/main/resources/model/README.md).
      */
-    public static HyperStarModel train(ConfigSpace space, List<MetaDataset.TaskRecord> tasks,
-                                       Map<String, ImageSet> images, TrainSettings settings) {
+    public static HyperStarModel train(ConfigSpace space, List<MetaTrainer.TrainingTask> tasks,
+                                       TrainSettings settings) {
         HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT);
         try {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
-            new MetaTrainer(model, settings).train(tasks.stream()
-                    .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
+            new MetaTrainer(model, settings).train(tasks);
             model.useMemory(TaskMemory.build(model, tasks.stream()
-                            .map(t -> new TaskMemory.Entry(t.id(), images.get(t.id()), t.zTargets())).toList(),
+                            .map(t -> new TaskMemory.Entry(t.id(), t.images(), t.zTargets())).toList(),
                     Ranker.BATCHES, Ranker.PER_BATCH, 1, TaskMemory.DEFAULT_TEMPERATURE));
             return model;
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * Targets for a dataset with results for only some configurations, typically those one Hyperband search trained to
+     * R. Its own z-scores would spread those few over a whole task's range, though they are mostly the search's
+     * winners: the worst of them would teach "bad" about a good configuration. Instead the results keep their
+     * differences, in units of a typical task's spread of accuracies, around the level the training tasks give those
+     * configurations on average ({@code prior}, the task-agnostic z-score per configuration). Unknown stays NaN.
+     */
+    static double[] anchored(double[] acc, double[] prior, double spread) {
+        double accMean = 0;
+        double priorMean = 0;
+        int n = 0;
+        for (int c = 0; c < acc.length; c++) {
+            if (!Double.isNaN(acc[c])) {
+                accMean += acc[c];
+                priorMean += prior[c];
+                n++;
+            }
+        }
+        accMean /= n;
+        priorMean /= n;
+        double[] z = new double[acc.length];
+        for (int c = 0; c < acc.length; c++) {
+            z[c] = Double.isNaN(acc[c]) ? Double.NaN : priorMean + (acc[c] - accMean) / spread;
+        }
+        return z;
+    }
+
+    /** Mean z-score per configuration over the tasks (the task-agnostic ranking's scores). */
+    static double[] prior(List<MetaDataset.TaskRecord> tasks) {
+        double[] sum = new double[tasks.get(0).valAtR().length];
+        int[] n = new int[sum.length];
+        for (MetaDataset.TaskRecord t : tasks) {
+            double[] z = t.zTargets();
+            for (int c = 0; c < z.length; c++) {
+                if (!Double.isNaN(z[c])) {
+                    sum[c] += z[c];
+                    n[c]++;
+                }
+            }
+        }
+        for (int c = 0; c < sum.length; c++) {
+            sum[c] = n[c] == 0 ? 0 : sum[c] / n[c];
+        }
+        return sum;
+    }
+
+    /** Median over the complete tasks of the standard deviation of their accuracies over the configurations. */
+    static double typicalSpread(List<MetaDataset.TaskRecord> tasks) {
+        double[] sd = tasks.stream().filter(MetaDataset.TaskRecord::complete).mapToDouble(t -> {
+            double m = Arrays.stream(t.valAtR()).average().orElse(0);
+            return Math.sqrt(Arrays.stream(t.valAtR()).map(v -> (v - m) * (v - m)).average().orElse(0));
+        }).sorted().toArray();
+        return sd.length == 0 ? 0.1 : Math.max(1e-6, sd[sd.length / 2]);
     }
 
     /** Bootstrap tasks the model in use was trained on; the others are gate tasks. */

@@ -240,7 +240,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         // Pooled targets, as the shipped model was trained (src/main/resources/model/README.md).
         MetaDataset meta = MetaDataset.load(metadataset, space, 3).completeOnly();
         MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, minConfigs, gateEvery,
-                d.train().withEpochs(epochs), models);
+                d.train().withEpochs(epochs), models, d.anchorPartial());
         try (MetaLearner learner = new MetaLearner(space, meta, images(meta, data), DataRoots.parse(roots),
                 modelInUse(bootstrap, topics, space, model), settings);
              MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner)) {

@@ -131,7 +131,7 @@ class MetaLearnerTests {
     private static MetaLearner.Settings settings(String name) {
         // One pass: these tests are about the role, not about what a longer training learns.
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
-        return new MetaLearner.Settings(10, 10, 1000, t, dir.resolve(name + "-models"));
+        return new MetaLearner.Settings(10, 10, 1000, t, dir.resolve(name + "-models"), true);
     }
 
     private static MetaDatasetRecord record(String dataset, String uri, int config, double top1, String fingerprint) {
@@ -259,7 +259,7 @@ class MetaLearnerTests {
                 .filter(o -> o.epochs() == 9).mapToInt(o -> o.configId()).distinct().count();
         assertThat(fullBudget).isGreaterThanOrEqualTo(3);
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
-        MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, 3, 1000, t, dir.resolve("loop-models"));
+        MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, 3, 1000, t, dir.resolve("loop-models"), true);
         Properties streams = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "loop-scheduler",
                 Files.createTempDirectory(dir, "streams").toString());
         try (KafkaStreams scheduler = new KafkaStreams(SchedulerTopology.build(topics, new SchedulerSettings(
@@ -316,6 +316,23 @@ class MetaLearnerTests {
                 }
             }
         }
+    }
+
+    @Test
+    void partialResultsKeepTheirDifferencesAroundTheLevelTheTrainingTasksGiveThoseConfigurations() {
+        // Two results, 0.8 and 0.6, for configurations the training tasks rate 2 and 0 (z) on average; a typical task
+        // spreads its accuracies by 0.1. Own z-scores would make them +1 and -1: the second "bad". Anchored: 2 and 0.
+        double[] acc = {Double.NaN, 0.8, 0.6, Double.NaN};
+        double[] z = MetaLearner.anchored(acc, new double[] {1, 2, 0, -3}, 0.1);
+        assertThat(z[0]).isNaN();
+        assertThat(z[1]).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(z[2]).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(z[3]).isNaN();
+        MetaDataset.TaskRecord a = new MetaDataset.TaskRecord("a", "s", 2, 10, new double[] {0.5, 0.7, 0.9, 0.7});
+        MetaDataset.TaskRecord b = new MetaDataset.TaskRecord("b", "s", 2, 10, new double[] {0.9, 0.7, 0.5, 0.7});
+        assertThat(MetaLearner.prior(List.of(a, b))).containsExactly(new double[] {0, 0, 0, 0},
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(MetaLearner.typicalSpread(List.of(a, b))).isCloseTo(Math.sqrt(0.02), org.assertj.core.data.Offset.offset(1e-9));
     }
 
     /** A search of the synthetic curves' dataset ds-3, whose images are the registered-1 task. */
