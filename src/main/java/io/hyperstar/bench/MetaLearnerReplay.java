@@ -47,8 +47,8 @@ import java.util.TreeSet;
 public final class MetaLearnerReplay {
 
     /** What arrives per dataset, and how partial results become targets. */
-    static final List<String> STREAMS = List.of("one Hyperband search, own z-scores",
-            "one Hyperband search, anchored", "every configuration");
+    static final List<String> STREAMS = List.of("one Hyperband search (own z-scores)",
+            "one Hyperband search (anchored)", "every configuration");
 
     private MetaLearnerReplay() {
     }
@@ -66,6 +66,7 @@ public final class MetaLearnerReplay {
         int step = 6;
         int epochs = 30;
         int orders = 3;
+        boolean reportOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDir = Path.of(args[++i]);
@@ -76,8 +77,14 @@ public final class MetaLearnerReplay {
                 case "--step" -> step = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--orders" -> orders = Integer.parseInt(args[++i]);
+                case "--report-only" -> reportOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (reportOnly) {
+            write(read(out.resolve("results.csv")), out, start, gateCount, step, epochs,
+                    String.join(" ", args).replace(" --report-only", ""));
+            return;
         }
         ConfigSpace space = ConfigSpace.bundled();
         // Training targets as the shipped model's (pooled); a registered dataset's results are what the scheduler
@@ -183,6 +190,17 @@ public final class MetaLearnerReplay {
         return out;
     }
 
+    private static List<Row> read(Path csv) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+            String[] f = line.split(",");
+            rows.add(new Row(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                    Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
+                    Boolean.parseBoolean(f[7]), Double.parseDouble(f[8])));
+        }
+        return rows;
+    }
+
     private static void write(List<Row> rows, Path out, int start, int gate, int step, int epochs, String args)
             throws IOException {
         StringBuilder csv = new StringBuilder("order,stream,step,training_tasks,records,candidate_ap10,in_use_ap10,"
@@ -196,13 +214,14 @@ public final class MetaLearnerReplay {
         // Mean over orders per (stream, step); the initial model's AP@10 is step 1's "in use".
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         StringBuilder md = new StringBuilder("| stream | step | training tasks (mean) | records (mean) | candidate "
-                + "gate AP@10 (mean over orders) | published |\n|---|---:|---:|---:|---:|---:|\n");
+                + "gate AP@10 (mean over orders) | published | model in use after the step: gate AP@10 |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         int steps = rows.stream().mapToInt(Row::step).max().orElse(0);
         List<double[]> initial = new ArrayList<>();
         initial.add(new double[] {start, rows.stream().filter(r -> r.step() == 1).mapToDouble(Row::inUseAp10)
                 .average().orElse(Double.NaN)});
-        md.append(String.format(Locale.ROOT, "| initial model | 0 | %d | %d | %.3f | |%n", start, start * 90,
-                initial.get(0)[1]));
+        md.append(String.format(Locale.ROOT, "| initial model | 0 | %d | %d | %.3f | | %.3f |%n", start, start * 90,
+                initial.get(0)[1], initial.get(0)[1]));
         for (String stream : rows.stream().map(Row::stream).distinct().toList()) {
             List<double[]> pts = new ArrayList<>(initial);
             for (int k = 1; k <= steps; k++) {
@@ -211,9 +230,12 @@ public final class MetaLearnerReplay {
                 double tasks = at.stream().mapToInt(Row::trainingTasks).average().orElse(Double.NaN);
                 double ap = at.stream().mapToDouble(Row::candidateAp10).average().orElse(Double.NaN);
                 pts.add(new double[] {tasks, ap});
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %d of %d |%n", stream, k,
-                        tasks, at.stream().mapToInt(Row::records).average().orElse(Double.NaN), ap,
-                        at.stream().filter(Row::published).count(), at.size()));
+                // The gate keeps the model in use when the candidate is worse on the gate tasks.
+                double inUse = at.stream().mapToDouble(r -> r.published() ? r.candidateAp10() : r.inUseAp10())
+                        .average().orElse(Double.NaN);
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %d of %d | %.3f |%n", stream,
+                        k, tasks, at.stream().mapToInt(Row::records).average().orElse(Double.NaN), ap,
+                        at.stream().filter(Row::published).count(), at.size(), inUse));
             }
             series.put(stream, pts);
         }
