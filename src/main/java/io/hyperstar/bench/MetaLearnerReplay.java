@@ -117,7 +117,7 @@ public final class MetaLearnerReplay {
                         + STREAMS.indexOf(stream));
                 MetaLearner.Settings s = MetaLearner.Settings.defaults(models);
                 // Every step retrains; registered datasets are never gate tasks here, so the gate stays fixed.
-                s = new MetaLearner.Settings(1, 2, Integer.MAX_VALUE, s.train().withEpochs(epochs), models,
+                s = new MetaLearner.Settings(1, s.retrainAfter(), 2, Integer.MAX_VALUE, s.train().withEpochs(epochs), models,
                         !stream.contains("own z-scores"));
                 try (MetaLearner learner = new MetaLearner(space, bootstrap, images, new DataRoots(List.of(data)),
                         initialDir, s)) {

@@ -53,12 +53,13 @@ public final class MetaLearner implements AutoCloseable {
 
     /**
      * retrainEvery: new training records (beyond those the model in use learned from) that start a retraining;
+     * retrainAfter: time after which fewer new records than that start one too (at least one);
      * minConfigs: results a registered dataset needs before it is trained or gated on (z-scores of fewer say little);
      * gateEvery: one registered dataset in this many is a gate task; train: how a candidate is trained;
      * anchorPartial: targets of a dataset with results for only some configurations are {@link #anchored}.
      */
-    public record Settings(int retrainEvery, int minConfigs, int gateEvery, TrainSettings train, Path modelsDir,
-                           boolean anchorPartial) {
+    public record Settings(int retrainEvery, java.time.Duration retrainAfter, int minConfigs, int gateEvery,
+                           TrainSettings train, Path modelsDir, boolean anchorPartial) {
 
         public Settings {
             if (retrainEvery < 1 || minConfigs < 2 || gateEvery < 2) {
@@ -70,7 +71,7 @@ public final class MetaLearner implements AutoCloseable {
         /** The shipped model's settings (src/main/resources/model/README.md): 30 passes, top conv frozen. */
         public static Settings defaults(Path modelsDir) {
             TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 30, 1).withTopConvTrained(false).withSetsPerStep(10);
-            return new Settings(50, 5, 5, t, modelsDir, true);
+            return new Settings(50, java.time.Duration.ofHours(24), 5, 5, t, modelsDir, true);
         }
     }
 
@@ -94,6 +95,7 @@ public final class MetaLearner implements AutoCloseable {
     private HyperStarModel incumbent;
     private ModelArtifact.Metadata incumbentMeta;
     private int attemptedAt;
+    private Instant attemptedWhen = Instant.now();
 
     /**
      * @param bootstrap       the meta-dataset the shipped model was trained from, with its tasks' training images
@@ -163,9 +165,18 @@ public final class MetaLearner implements AutoCloseable {
                 .filter(e -> !isGate(e.getKey()) && e.getValue().top1.size() >= settings.minConfigs()).count();
     }
 
-    /** Enough new training records since the model in use (or since the last refused candidate). */
+    /**
+     * Enough new training records since the model in use (or since the last refused candidate), or at least one and
+     * {@code retrainAfter} since the last retraining (or since this meta-learner started).
+     */
+    public boolean due(Instant now) {
+        int fresh = trainingRecords() - attemptedAt;
+        return fresh >= settings.retrainEvery()
+                || fresh >= 1 && !now.isBefore(attemptedWhen.plus(settings.retrainAfter()));
+    }
+
     public boolean due() {
-        return trainingRecords() - attemptedAt >= settings.retrainEvery();
+        return due(Instant.now());
     }
 
     public ModelArtifact.Metadata incumbent() {
@@ -175,6 +186,7 @@ public final class MetaLearner implements AutoCloseable {
     /** Trains a candidate, gates it against the model in use and, when admitted, saves it and makes it the model in use. */
     public Attempt retrain() throws IOException {
         attemptedAt = trainingRecords();
+        attemptedWhen = Instant.now();
         List<MetaDataset.TaskRecord> train = new ArrayList<>(bootstrapTraining());
         List<MetaDataset.TaskRecord> gate = new ArrayList<>(bootstrap.tasks().stream()
                 .filter(t -> !incumbentMeta.tasks().contains(t.id())).toList());

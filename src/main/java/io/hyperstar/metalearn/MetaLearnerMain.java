@@ -215,6 +215,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         String roots = "data";
         MetaLearner.Settings d = MetaLearner.Settings.defaults(models);
         int retrainEvery = d.retrainEvery();
+        java.time.Duration retrainAfter = d.retrainAfter();
         int minConfigs = d.minConfigs();
         int gateEvery = d.gateEvery();
         int epochs = d.train().epochs();
@@ -227,19 +228,20 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 case "--models" -> models = Path.of(args[++i]);
                 case "--data-roots" -> roots = args[++i];
                 case "--retrain-every" -> retrainEvery = Integer.parseInt(args[++i]);
+                case "--retrain-after" -> retrainAfter = java.time.Duration.parse(args[++i]);
                 case "--min-configs" -> minConfigs = Integer.parseInt(args[++i]);
                 case "--gate-every" -> gateEvery = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --bootstrap host:port"
                         + " --metadataset dir --data dir --model dir --models dir --data-roots dir,dir"
-                        + " --retrain-every n --min-configs n --gate-every n --epochs n)");
+                        + " --retrain-every n --retrain-after PT24H --min-configs n --gate-every n --epochs n)");
             }
         }
         ConfigSpace space = ConfigSpace.bundled();
         Topics topics = Topics.defaults();
         // Pooled targets, as the shipped model was trained (src/main/resources/model/README.md).
         MetaDataset meta = MetaDataset.load(metadataset, space, 3).completeOnly();
-        MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, minConfigs, gateEvery,
+        MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, retrainAfter, minConfigs, gateEvery,
                 d.train().withEpochs(epochs), models, d.anchorPartial());
         try (MetaLearner learner = new MetaLearner(space, meta, images(meta, data), DataRoots.parse(roots),
                 modelInUse(bootstrap, topics, space, model), settings);

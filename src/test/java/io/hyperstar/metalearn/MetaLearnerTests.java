@@ -131,7 +131,7 @@ class MetaLearnerTests {
     private static MetaLearner.Settings settings(String name) {
         // One pass: these tests are about the role, not about what a longer training learns.
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
-        return new MetaLearner.Settings(10, 10, 1000, t, dir.resolve(name + "-models"), true);
+        return new MetaLearner.Settings(10, Duration.ofHours(1), 10, 1000, t, dir.resolve(name + "-models"), true);
     }
 
     private static MetaDatasetRecord record(String dataset, String uri, int config, double top1, String fingerprint) {
@@ -241,8 +241,14 @@ class MetaLearnerTests {
             assertThat(a.reason()).contains("below the model in use (perfect)");
             assertThat(learner.incumbent().version()).isEqualTo("perfect");
             assertThat(models).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
-            // Not retried on every next record: only when retrainEvery more have arrived.
+            // Not retried on every next record: only when retrainEvery more have arrived, or after retrainAfter
+            // (an hour here) with at least one new.
+            java.time.Instant later = java.time.Instant.now().plus(Duration.ofMinutes(61));
             assertThat(learner.due()).isFalse();
+            assertThat(learner.due(later)).as("nothing new").isFalse();
+            assertThat(learner.fold(record("registered-1", uri, 10, 0.5, SPACE.fingerprint()))).isNull();
+            assertThat(learner.due()).isFalse();
+            assertThat(learner.due(later)).isTrue();
         }
     }
 
@@ -259,7 +265,8 @@ class MetaLearnerTests {
                 .filter(o -> o.epochs() == 9).mapToInt(o -> o.configId()).distinct().count();
         assertThat(fullBudget).isGreaterThanOrEqualTo(3);
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
-        MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, 3, 1000, t, dir.resolve("loop-models"), true);
+        MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, Duration.ofHours(1), 3, 1000, t,
+                dir.resolve("loop-models"), true);
         Properties streams = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "loop-scheduler",
                 Files.createTempDirectory(dir, "streams").toString());
         try (KafkaStreams scheduler = new KafkaStreams(SchedulerTopology.build(topics, new SchedulerSettings(
