@@ -1,0 +1,129 @@
+package io.hyperstar.client;
+
+import io.hyperstar.events.MetaDatasetRecord;
+import io.hyperstar.events.Topics;
+import io.hyperstar.space.ConfigSpace;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Imports a platform's past results (searches run before HyperSTAR, or elsewhere) into the meta-dataset the
+ * meta-learner trains from: one {@code MetaDatasetRecord} per row, key {@code <dataset>/<config>}, no source trial.
+ * Every row is checked first; if any is wrong, the command lists them all with their line numbers and sends nothing.
+ * <pre>
+ * ImportResults --results past.csv [--bootstrap host:port]
+ *   past.csv: dataset_id,dataset_uri,config_id,top1,epochs  (top1: validation accuracy in [0, 1] after epochs)
+ * </pre>
+ */
+public final class ImportResults {
+
+    static final String HEADER = "dataset_id,dataset_uri,config_id,top1,epochs";
+
+    private ImportResults() {
+    }
+
+    /** The rows as records, or the problems found (line number and reason), never both. */
+    record Parsed(List<MetaDatasetRecord> records, List<String> problems) {
+    }
+
+    static Parsed parse(List<String> lines, ConfigSpace space) {
+        List<MetaDatasetRecord> records = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
+            return new Parsed(List.of(), List.of("line 1: header must be " + HEADER));
+        }
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            String where = "line " + (i + 1) + ": ";
+            if (f.length != 5) {
+                problems.add(where + "expected 5 fields, found " + f.length);
+                continue;
+            }
+            try {
+                int config = Integer.parseInt(f[2].trim());
+                double top1 = Double.parseDouble(f[3].trim());
+                int epochs = Integer.parseInt(f[4].trim());
+                if (f[0].isBlank() || f[1].isBlank()) {
+                    problems.add(where + "dataset id and URI are required");
+                } else if (config < 0 || config >= space.size()) {
+                    problems.add(where + "configuration " + config + " is not in the space (0.." + (space.size() - 1)
+                            + ")");
+                } else if (!(top1 >= 0 && top1 <= 1)) {
+                    problems.add(where + "top-1 " + top1 + " is not an accuracy in [0, 1]");
+                } else if (epochs < 1) {
+                    problems.add(where + "epochs must be at least 1, not " + epochs);
+                } else {
+                    records.add(MetaDatasetRecord.newBuilder().setDatasetId(f[0].trim()).setDatasetUri(f[1].trim())
+                            .setConfigId(config).setConfigSpaceFingerprint(space.fingerprint()).setEpochs(epochs)
+                            .setTop1(top1).setCurve(List.of(top1)).setSourceTrialId(null).build());
+                }
+            } catch (NumberFormatException e) {
+                problems.add(where + "not a number: " + e.getMessage());
+            }
+        }
+        return problems.isEmpty() ? new Parsed(records, List.of()) : new Parsed(List.of(), problems);
+    }
+
+    /** Sends the records and waits until the broker has every one. */
+    static void send(String bootstrap, Topics topics, List<MetaDatasetRecord> records) throws Exception {
+        String topic = topics.metaDataset.name();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all"), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (MetaDatasetRecord r : records) {
+                sent.add(producer.send(new ProducerRecord<>(topic, (r.getDatasetId() + "/" + r.getConfigId())
+                        .getBytes(StandardCharsets.UTF_8), topics.metaDataset.valueSerde().serializer()
+                        .serialize(topic, r))));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[++i];
+                case "--results" -> file = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (use --results file.csv [--bootstrap host:port])");
+            }
+        }
+        if (file == null) {
+            System.err.println("usage: ImportResults --results file.csv [--bootstrap host:port]; columns " + HEADER);
+            System.exit(2);
+        }
+        Parsed p = parse(readLines(file), ConfigSpace.bundled());
+        if (!p.problems().isEmpty()) {
+            p.problems().forEach(System.err::println);
+            System.err.println(file + ": " + p.problems().size() + " bad row(s); nothing imported");
+            System.exit(1);
+        }
+        send(bootstrap, Topics.defaults(), p.records());
+        System.out.println("imported " + p.records().size() + " results of "
+                + p.records().stream().map(MetaDatasetRecord::getDatasetId).distinct().count() + " dataset(s) into "
+                + Topics.defaults().metaDataset.name());
+    }
+
+    private static List<String> readLines(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8);
+    }
+}
