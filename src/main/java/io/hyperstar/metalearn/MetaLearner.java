@@ -287,9 +287,10 @@ public final class MetaLearner implements AutoCloseable {
      */
     public static HyperStarModel train(ConfigSpace space, List<MetaTrainer.TrainingTask> tasks,
                                        TrainSettings settings) {
+        // Seeded before the parameters are initialised: the same results make the same model.
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
         HyperStarModel model = HyperStarModel.create(space, Architecture.DEFAULT);
         try {
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) settings.seed());
             new MetaTrainer(model, settings).train(tasks);
             model.useMemory(TaskMemory.build(model, tasks.stream()
                             .map(t -> new TaskMemory.Entry(t.id(), t.images(), t.zTargets())).toList(),

@@ -342,6 +342,24 @@ class MetaLearnerTests {
         assertThat(MetaLearner.typicalSpread(List.of(a, b))).isCloseTo(Math.sqrt(0.02), org.assertj.core.data.Offset.offset(1e-9));
     }
 
+    @Test
+    void theSameResultsMakeTheSameModel() throws Exception {
+        Setup s = setup("same");
+        TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 2, 1).withTopConvTrained(false).withSetsPerStep(10);
+        List<io.hyperstar.model.MetaTrainer.TrainingTask> tasks = s.bootstrap().tasks().stream()
+                .map(r -> io.hyperstar.model.MetaTrainer.TrainingTask.of(r, s.images().get(r.id()))).toList();
+        ImageSet unseen = TaskData.load(s.data().resolve("tasks/registered-1")).train();
+        List<float[]> embeddings = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            // Something else uses the engine's generator in between, as other work in the process would.
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1000 + run);
+            try (HyperStarModel m = MetaLearner.train(SPACE, tasks, t)) {
+                embeddings.add(Ranker.rank(m, unseen, Ranker.BATCHES, Ranker.PER_BATCH, 3).embedding());
+            }
+        }
+        assertThat(embeddings.get(1)).containsExactly(embeddings.get(0));
+    }
+
     /** A search of the synthetic curves' dataset ds-3, whose images are the registered-1 task. */
     private static DatasetRegistered registration(String id, String uri, Strategy strategy) {
         DatasetRegistered r = TestEvents.registration(id, "ds-3", strategy, 9, 3, 0);
