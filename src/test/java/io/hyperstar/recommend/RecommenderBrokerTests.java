@@ -235,8 +235,16 @@ class RecommenderBrokerTests {
             try {
                 publish(topics, announcement(b, "model-b", "0".repeat(64)));
                 publish(topics, announcement(dir.resolve("no-such-model"), "model-c", "0".repeat(64)));
+                // A model of another space, announced with the right checksum.
+                Path other = artifact("bad-model-d", "model-d");
+                publish(topics, ModelPublished.newBuilder(announcement(other, "model-d", sha(other)))
+                        .setConfigSpaceFingerprint("another-space").build());
+                // model.json intact and announced right, but the parameters it vouches for corrupted on disk.
+                Path corrupt = artifact("bad-model-e", "model-e");
+                Files.write(corrupt.resolve(ModelArtifact.PARAMS), new byte[] {1, 2, 3});
+                publish(topics, announcement(corrupt, "model-e", sha(corrupt)));
                 List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
-                        topics.deadLetter.valueSerde().deserializer(), 2, Duration.ofMinutes(1));
+                        topics.deadLetter.valueSerde().deserializer(), 4, Duration.ofMinutes(1));
                 assertThat(dead).allSatisfy(d -> {
                     assertThat(d.getRole()).isEqualTo("recommender");
                     assertThat(d.getSourceTopic()).isEqualTo(topics.modelPublished.name());
@@ -244,7 +252,9 @@ class RecommenderBrokerTests {
                 assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
                         r -> assertThat(r).contains("model model-b not used").contains("model.json has SHA-256")
                                 .contains("the announcement says " + "0".repeat(64)),
-                        r -> assertThat(r).contains("model model-c not used").contains("does not exist"));
+                        r -> assertThat(r).contains("model model-c not used").contains("does not exist"),
+                        r -> assertThat(r).contains("model model-d not used").contains("configuration space another-space"),
+                        r -> assertThat(r).contains("model model-e not used").contains("is corrupt"));
 
                 register(registrations, topics, "after-bad", data.resolve("tasks/unseen-shapes").toString());
                 assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement().satisfies(r -> {
@@ -266,6 +276,10 @@ class RecommenderBrokerTests {
                     Architecture.DEFAULT, "BM", List.of("t1", "t2"), 0, 0.5, null, "2026-11-27T00:00:00Z", null), target);
         }
         return target;
+    }
+
+    private static String sha(Path artifact) throws Exception {
+        return io.hyperstar.train.Backbone.sha256(Files.readAllBytes(artifact.resolve(ModelArtifact.METADATA)));
     }
 
     private static ModelPublished announcement(Path artifact, String version, String sha256) {
