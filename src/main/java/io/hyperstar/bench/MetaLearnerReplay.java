@@ -36,7 +36,8 @@ import java.util.TreeSet;
  * rest arrive as newly registered datasets, {@code --step} at a time, each with the full-budget results a platform
  * would send: either those of one vanilla Hyperband search (R = 27, eta = 3, replayed on the recorded curves by the
  * scheduler's own state machine: what one experiment on the dataset folds back), turned into targets by their own
- * z-scores or {@link MetaLearner#anchored anchored}, or every configuration's. After each step the meta-learner
+ * z-scores or {@link MetaLearner#anchored anchored}, those of three searches (seeds 1-3, anchored), or every
+ * configuration's. After each step the meta-learner
  * retrains and gates; the table records each candidate's held-out AP@10 on the gate tasks.
  *
  * <pre>
@@ -48,7 +49,7 @@ public final class MetaLearnerReplay {
 
     /** What arrives per dataset, and how partial results become targets. */
     static final List<String> STREAMS = List.of("one Hyperband search (own z-scores)",
-            "one Hyperband search (anchored)", "every configuration");
+            "one Hyperband search (anchored)", "three Hyperband searches (anchored)", "every configuration");
 
     private MetaLearnerReplay() {
     }
@@ -169,11 +170,15 @@ public final class MetaLearnerReplay {
         TreeSet<Integer> configs = new TreeSet<>();
         int r = 27;
         if (stream.contains("Hyperband")) {
-            TuningSpec spec = new TuningSpec(Strategy.HYPERBAND, r, 3, 0, 1, 0, 0);
-            Experiment e = ExperimentMachine.create("replay", task.id(), spec, space.size(), 0);
-            for (TrialOrder o : Simulator.run(e, (c, ep) -> curves.top1(task.id(), c, ep)).orders()) {
-                if (o.epochs() == r) {
-                    configs.add(o.configId());
+            // Searches with seeds 1..n: each draws other configurations; a configuration trained to R twice has one
+            // record (the topic is compacted by dataset and configuration).
+            for (int seed = 1; seed <= (stream.startsWith("three") ? 3 : 1); seed++) {
+                TuningSpec spec = new TuningSpec(Strategy.HYPERBAND, r, 3, 0, seed, 0, 0);
+                Experiment e = ExperimentMachine.create("replay", task.id(), spec, space.size(), 0);
+                for (TrialOrder o : Simulator.run(e, (c, ep) -> curves.top1(task.id(), c, ep)).orders()) {
+                    if (o.epochs() == r) {
+                        configs.add(o.configId());
+                    }
                 }
             }
         } else {

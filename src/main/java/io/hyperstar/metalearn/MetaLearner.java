@@ -147,22 +147,18 @@ public final class MetaLearner implements AutoCloseable {
 
     /** Records a candidate would train on now. */
     public int trainingRecords() {
-        int n = 0;
-        for (MetaDataset.TaskRecord t : bootstrapTraining()) {
-            n += t.configsWithResults();
-        }
-        for (Map.Entry<String, Registered> e : registered.entrySet()) {
-            if (!isGate(e.getKey()) && e.getValue().top1.size() >= settings.minConfigs()) {
-                n += e.getValue().top1.size();
-            }
-        }
-        return n;
+        return records(bootstrapTraining()) + trainable().mapToInt(d -> d.top1.size()).sum();
     }
 
     /** Tasks a candidate would train on now. */
     public int trainingTasks() {
-        return bootstrapTraining().size() + (int) registered.entrySet().stream()
-                .filter(e -> !isGate(e.getKey()) && e.getValue().top1.size() >= settings.minConfigs()).count();
+        return bootstrapTraining().size() + (int) trainable().count();
+    }
+
+    /** Registered datasets a candidate trains on: not gate tasks, with enough results. */
+    private java.util.stream.Stream<Registered> trainable() {
+        return registered.entrySet().stream().filter(e -> !isGate(e.getKey())).map(Map.Entry::getValue)
+                .filter(d -> d.top1.size() >= settings.minConfigs());
     }
 
     /**
