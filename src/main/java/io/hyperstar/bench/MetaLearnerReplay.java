@@ -242,7 +242,9 @@ public final class MetaLearnerReplay {
                         k, tasks, at.stream().mapToInt(Row::records).average().orElse(Double.NaN), ap,
                         at.stream().filter(Row::published).count(), at.size(), inUse));
             }
-            series.put(stream, pts);
+            // Short enough for the plot's legend.
+            series.put(stream.replace("one Hyperband search", "1 search").replace("three Hyperband searches",
+                    "3 searches").replace("every configuration", "all 90 results"), pts);
         }
         Files.writeString(out.resolve("results.md"), "Written by `io.hyperstar.bench.MetaLearnerReplay " + args
                 + "`: " + gate + " gate tasks, an initial model on " + start + " tasks, " + step
