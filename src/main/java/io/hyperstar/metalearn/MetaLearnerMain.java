@@ -78,6 +78,10 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (parts.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist: the service creates the topics"
+                        + " at start-up (hyperstar.topics.create)");
+            }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             LOG.infof("%s reading %s from the beginning (%d partitions); model in use %s", ROLE, topic, parts.size(),
