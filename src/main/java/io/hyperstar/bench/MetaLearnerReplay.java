@@ -54,8 +54,12 @@ public final class MetaLearnerReplay {
     private MetaLearnerReplay() {
     }
 
+    /**
+     * arrivingAp10: the model in use (before the step's retraining) on the step's arriving datasets, against all 90
+     * recorded results; arrivingInitialAp10: the initial model on the same datasets, the reference for it.
+     */
     record Row(int order, String stream, int step, int trainingTasks, int records, double candidateAp10,
-               double inUseAp10, boolean published, double seconds) {
+               double inUseAp10, boolean published, double seconds, double arrivingAp10, double arrivingInitialAp10) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -113,6 +117,13 @@ public final class MetaLearnerReplay {
                     .filter(t -> gate.contains(t.id()) || initial.contains(t.id())).toList());
             Path initialDir = out.resolve("models").resolve("order-" + order).resolve("initial");
             saveInitial(space, bootstrap, initial, images, epochs, initialDir);
+            double[] initialOnArrivals = new double[steps];
+            try (HyperStarModel m = ModelArtifact.load(initialDir, space)) {
+                for (int k = 0; k < steps; k++) {
+                    initialOnArrivals[k] = MetaLearner.meanAp10(m, arriving.subList(k * step, Math.min(arriving.size(),
+                            (k + 1) * step)).stream().map(atR::task).toList(), images);
+                }
+            }
             for (String stream : STREAMS) {
                 Path models = out.resolve("models").resolve("order-" + order).resolve("stream-"
                         + STREAMS.indexOf(stream));
@@ -123,7 +134,10 @@ public final class MetaLearnerReplay {
                 try (MetaLearner learner = new MetaLearner(space, bootstrap, images, new DataRoots(List.of(data)),
                         initialDir, s)) {
                     for (int k = 0; k < steps; k++) {
-                        for (String id : arriving.subList(k * step, Math.min(arriving.size(), (k + 1) * step))) {
+                        List<String> now = arriving.subList(k * step, Math.min(arriving.size(), (k + 1) * step));
+                        // Out of sample: ranked before their results are folded, scored against all 90 recorded.
+                        double arrivingAp = learner.inUseAp10(now.stream().map(atR::task).toList(), images);
+                        for (String id : now) {
                             for (MetaDatasetRecord r : results(stream, atR.task(id), curves, space, data)) {
                                 String refused = learner.fold(r);
                                 if (refused != null) {
@@ -135,7 +149,8 @@ public final class MetaLearnerReplay {
                         MetaLearner.Attempt a = learner.retrain();
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         rows.add(new Row(order, stream, k + 1, learner.trainingTasks(), learner.trainingRecords(),
-                                a.candidateAp10(), a.incumbentAp10(), a.published().isPresent(), seconds));
+                                a.candidateAp10(), a.incumbentAp10(), a.published().isPresent(), seconds, arrivingAp,
+                                initialOnArrivals[k]));
                         done++;
                         double rate = done / ((System.nanoTime() - began) / 1e9);
                         System.out.printf(Locale.ROOT, "order %d, %s, step %d/%d: %d tasks, candidate %.3f, in use "
@@ -201,7 +216,8 @@ public final class MetaLearnerReplay {
             String[] f = line.split(",");
             rows.add(new Row(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                     Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                    Boolean.parseBoolean(f[7]), Double.parseDouble(f[8])));
+                    Boolean.parseBoolean(f[7]), Double.parseDouble(f[8]), Double.parseDouble(f[9]),
+                    Double.parseDouble(f[10])));
         }
         return rows;
     }
@@ -209,23 +225,24 @@ public final class MetaLearnerReplay {
     private static void write(List<Row> rows, Path out, int start, int gate, int step, int epochs, String args)
             throws IOException {
         StringBuilder csv = new StringBuilder("order,stream,step,training_tasks,records,candidate_ap10,in_use_ap10,"
-                + "published,seconds\n");
+                + "published,seconds,arriving_ap10,arriving_initial_ap10\n");
         for (Row r : rows) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%d,%.4f,%.4f,%b,%.1f%n", r.order(), r.stream(),
-                    r.step(), r.trainingTasks(), r.records(), r.candidateAp10(), r.inUseAp10(), r.published(),
-                    r.seconds()));
+            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%d,%.4f,%.4f,%b,%.1f,%.4f,%.4f%n", r.order(),
+                    r.stream(), r.step(), r.trainingTasks(), r.records(), r.candidateAp10(), r.inUseAp10(),
+                    r.published(), r.seconds(), r.arrivingAp10(), r.arrivingInitialAp10()));
         }
         Files.writeString(out.resolve("results.csv"), csv);
         // Mean over orders per (stream, step); the initial model's AP@10 is step 1's "in use".
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         StringBuilder md = new StringBuilder("| stream | step | training tasks (mean) | records (mean) | candidate "
-                + "gate AP@10 (mean over orders) | published | model in use after the step: gate AP@10 |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|\n");
+                + "gate AP@10 (mean over orders) | published | model in use after the step: gate AP@10 | the step's "
+                + "arriving datasets, before it: AP@10 of the model in use / of the initial model |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
         int steps = rows.stream().mapToInt(Row::step).max().orElse(0);
         List<double[]> initial = new ArrayList<>();
         initial.add(new double[] {start, rows.stream().filter(r -> r.step() == 1).mapToDouble(Row::inUseAp10)
                 .average().orElse(Double.NaN)});
-        md.append(String.format(Locale.ROOT, "| initial model | 0 | %d | %d | %.3f | | %.3f |%n", start, start * 90,
+        md.append(String.format(Locale.ROOT, "| initial model | 0 | %d | %d | %.3f | | %.3f | |%n", start, start * 90,
                 initial.get(0)[1], initial.get(0)[1]));
         for (String stream : rows.stream().map(Row::stream).distinct().toList()) {
             List<double[]> pts = new ArrayList<>(initial);
@@ -238,9 +255,11 @@ public final class MetaLearnerReplay {
                 // The gate keeps the model in use when the candidate is worse on the gate tasks.
                 double inUse = at.stream().mapToDouble(r -> r.published() ? r.candidateAp10() : r.inUseAp10())
                         .average().orElse(Double.NaN);
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %d of %d | %.3f |%n", stream,
-                        k, tasks, at.stream().mapToInt(Row::records).average().orElse(Double.NaN), ap,
-                        at.stream().filter(Row::published).count(), at.size(), inUse));
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %d of %d | %.3f | %.3f / %.3f |%n",
+                        stream, k, tasks, at.stream().mapToInt(Row::records).average().orElse(Double.NaN), ap,
+                        at.stream().filter(Row::published).count(), at.size(), inUse,
+                        at.stream().mapToDouble(Row::arrivingAp10).average().orElse(Double.NaN),
+                        at.stream().mapToDouble(Row::arrivingInitialAp10).average().orElse(Double.NaN)));
             }
             // Short enough for the plot's legend.
             series.put(stream.replace("one Hyperband search", "1 search").replace("three Hyperband searches",

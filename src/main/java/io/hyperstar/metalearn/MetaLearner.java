@@ -237,8 +237,8 @@ public final class MetaLearner implements AutoCloseable {
         long start = System.nanoTime();
         HyperStarModel candidate = train(space, tasks, settings.train());
         try {
-            double candidateAp = gateAp10(candidate, gate, images);
-            double incumbentAp = gateAp10(incumbent, gate, images);
+            double candidateAp = meanAp10(candidate, gate, images);
+            double incumbentAp = meanAp10(incumbent, gate, images);
             double seconds = (System.nanoTime() - start) / 1e9;
             String label = settings.train().variant().label() + "+neighbours";
             if (candidateAp < incumbentAp) {
@@ -353,6 +353,14 @@ public final class MetaLearner implements AutoCloseable {
         return sd.length == 0 ? 0.1 : Math.max(1e-6, sd[sd.length / 2]);
     }
 
+    /**
+     * Mean AP@10 of the model in use on the given tasks, ranked from their images as a new dataset is: how well it
+     * ranks datasets it has not learned from yet.
+     */
+    public double inUseAp10(List<MetaDataset.TaskRecord> tasks, Map<String, ImageSet> images) {
+        return meanAp10(incumbent, tasks, images);
+    }
+
     /** Bootstrap tasks the model in use was trained on; the others are gate tasks. */
     private List<MetaDataset.TaskRecord> bootstrapTraining() {
         Set<String> trained = new HashSet<>(incumbentMeta.tasks());
@@ -360,12 +368,13 @@ public final class MetaLearner implements AutoCloseable {
     }
 
     /**
-     * Mean AP@10 over the gate tasks of the model's ranking of each from its training images; a task with results
-     * for only some configurations is scored on those (predicted and true order restricted to them).
+     * Mean AP@10 over the tasks (the gate tasks, for the gate) of the model's ranking of each from its training
+     * images; a task with results for only some configurations is scored on those (both orders restricted to them).
      */
-    static double gateAp10(HyperStarModel model, List<MetaDataset.TaskRecord> gate, Map<String, ImageSet> images) {
+    public static double meanAp10(HyperStarModel model, List<MetaDataset.TaskRecord> tasks,
+                                  Map<String, ImageSet> images) {
         double sum = 0;
-        for (MetaDataset.TaskRecord t : gate) {
+        for (MetaDataset.TaskRecord t : tasks) {
             int[] predicted = Ranker.rank(model, images.get(t.id()), Ranker.BATCHES, Ranker.PER_BATCH, GATE_SEED)
                     .order();
             Set<Integer> known = new HashSet<>();
@@ -376,7 +385,7 @@ public final class MetaLearner implements AutoCloseable {
             }
             sum += Metrics.ap10(Metrics.restrict(predicted, known), Metrics.restrict(t.trueRanking(), known));
         }
-        return sum / gate.size();
+        return sum / tasks.size();
     }
 
     private static int records(List<MetaDataset.TaskRecord> tasks) {
