@@ -41,6 +41,45 @@ class ExperimentSerdeTests {
         assertThat(reloaded.duplicateResults).isEqualTo(1);
     }
 
+    /**
+     * A search stored by the previous release (state layout 1, written by the serde of commit 1bac296 with the first
+     * rung answered but one, as in the test above) reads after an upgrade and goes on exactly as a search that never
+     * left layout 2; it only lacks the curves, so its promoted trials' meta-dataset records carry none.
+     */
+    @Test
+    void aSearchStoredByThePreviousReleaseGoesOnAfterTheUpgrade() throws Exception {
+        byte[] v1;
+        try (var in = ExperimentSerdeTests.class.getResourceAsStream("/state/experiment-v1.bin")) {
+            v1 = in.readAllBytes();
+        }
+        assertThat(v1[0]).isEqualTo((byte) 1);
+        Experiment upgraded = serde.deserializer().deserialize("", v1);
+
+        Experiment current = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
+        current.tenant = "t";
+        List<TrialOrder> first = ExperimentMachine.start(current, 10).orders();
+        for (int i = 0; i < first.size() - 1; i++) {
+            ExperimentMachine.onReport(current, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
+        }
+        assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
+        assertThat(upgraded.trials.values()).allSatisfy(t -> assertThat(t.curve).isEmpty());
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 2);
+
+        TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
+        ExperimentMachine.Step a = ExperimentMachine.onReport(current, last, 30);
+        ExperimentMachine.Step b = ExperimentMachine.onReport(upgraded, last, 30);
+        assertThat(b.orders()).isNotEmpty().isEqualTo(a.orders());
+        assertThat(upgraded.bestTrialId).isEqualTo(current.bestTrialId);
+        // A trial promoted from one answered before the upgrade has no curve to continue: its record gets none, never a
+        // wrong one. One promoted from the result answered after the upgrade continues its curve.
+        TrialOrder fromOld = b.orders().stream().filter(o -> !o.resumeFromTrialId().equals(last.trialId()))
+                .findFirst().orElseThrow();
+        List<Double> rest = java.util.Collections.nCopies(fromOld.epochs() - fromOld.resumeFromEpochs(), 0.5);
+        assertThat(ExperimentMachine.curveFromEpochOne(upgraded, upgraded.trials.get(fromOld.trialId()), rest)).isEmpty();
+        assertThat(ExperimentMachine.curveFromEpochOne(current, current.trials.get(fromOld.trialId()), rest))
+                .hasSize(fromOld.epochs());
+    }
+
     private Experiment roundTrip(Experiment e) {
         return serde.deserializer().deserialize("", serde.serializer().serialize("", e));
     }
