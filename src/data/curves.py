@@ -1,6 +1,7 @@
 """A meta-dataset folder's learning curves, for the analysis scripts next to this file (docs/metadataset.md)."""
 import collections
 import csv
+import functools
 
 import numpy as np
 
@@ -27,3 +28,23 @@ def accuracy(curves, sizes, task, epochs, splits, h):
     return np.array([np.mean([sum(curves[(task, e)][c][s] * w[s] for s in splits) / sum(w[s] for s in splits)
                               if len(splits) > 1 else curves[(task, e)][c][splits[0]] for e in epochs])
                      for c in range(h)])
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(folder):
+    return read(folder), split_sizes(folder)
+
+
+def last_epoch(folder):
+    """R: the last epoch the folder's curves reach."""
+    return max(e for _, e in _cached(folder)[0])
+
+
+@functools.lru_cache(maxsize=None)
+def by_task(folder, epochs, splits):
+    """task -> accuracy per configuration (as accuracy() measures it), for the tasks with every configuration at the
+    last of the epochs; epochs and splits are tuples, and each folder is read once per process."""
+    c, sizes = _cached(folder)
+    h = max(len(a) for a in c.values())
+    return {t: accuracy(c, sizes, t, list(epochs), list(splits), h)
+            for t, e in c if e == epochs[-1] and len(c[(t, e)]) == h}

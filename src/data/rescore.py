@@ -35,11 +35,7 @@ args = p.parse_args()
 
 def at_r(folder):
     """Per task complete at R: accuracy per configuration, validation and test pooled by size."""
-    c, sizes = curves.read(folder), curves.split_sizes(folder)
-    r = max(e for _, e in c)
-    h = max(len(a) for a in c.values())
-    return {t: curves.accuracy(c, sizes, t, [r], [curves.VALIDATION, curves.TEST], h)
-            for t, e in c if e == r and len(c[(t, e)]) == h}
+    return curves.by_task(folder, (curves.last_epoch(folder),), (curves.VALIDATION, curves.TEST))
 
 
 runs = [at_r(f) for f in args.truth.split(",")]

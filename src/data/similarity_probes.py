@@ -16,7 +16,6 @@ tasks, so settings chosen here would be chosen on the test tasks.
 """
 import collections
 import csv
-import functools
 import glob
 
 import numpy as np
@@ -27,18 +26,9 @@ from metrics import ap10, order, to_best
 
 ROOT = "src/main/resources/metadataset"
 RUNS = [ROOT, ROOT + "-seed2", ROOT + "-seed3"]
-R, H = 27, 90
+R = 27
 
 
-@functools.lru_cache(maxsize=None)
-def read(folder):
-    return curves.read(folder), curves.split_sizes(folder)
-
-
-@functools.lru_cache(maxsize=None)
-def measures(folder, epochs, splits):
-    c, sizes = read(folder)
-    return {t: curves.accuracy(c, sizes, t, list(epochs), list(splits), H) for t, e in c if e == R}
 
 
 def zscores(a):
@@ -65,9 +55,9 @@ def cosine(m, v):
 
 
 # Mean-of-three-runs truth (validation + test at R) and targets (pooled over R-2..R), as mean3-truth.
-tasks = sorted(measures(ROOT, (R,), (0, 1)))
-acc = np.round(np.array([np.mean([measures(f, (R,), (0, 1))[t] for f in RUNS], 0) for t in tasks]), 6)
-z = zscores(np.array([np.mean([measures(f, (R - 2, R - 1, R), (0, 1))[t] for f in RUNS], 0) for t in tasks]))
+tasks = sorted(curves.by_task(ROOT, (R,), (0, 1)))
+acc = np.round(np.array([np.mean([curves.by_task(f, (R,), (0, 1))[t] for f in RUNS], 0) for t in tasks]), 6)
+z = zscores(np.array([np.mean([curves.by_task(f, (R - 2, R - 1, R), (0, 1))[t] for f in RUNS], 0) for t in tasks]))
 feat = {r["task"]: np.array([float(x) for x in r["vector"].split()])
         for r in csv.DictReader(open("docs/benchmarks/mean3-truth/embeddings/global-means.csv"))}
 X = np.array([feat[t] for t in tasks])
@@ -150,12 +140,12 @@ for k in (3, 8, 20):
 print("\nProbe 3: learned embeddings (BM+Sim+neighbours) with a meta-feature distance, one-run truth")
 meta = {r["task_id"]: (float(r["train"]), float(r["classes"])) for r in csv.DictReader(open(ROOT + "/tasks.csv"))}
 mf = np.array([[np.log(meta[t][0]), np.log(meta[t][1]), np.log(meta[t][0] / meta[t][1])] for t in tasks])
-validation = np.round(np.array([measures(ROOT, (R,), (0,))[t] for t in tasks]), 6)
+validation = np.round(np.array([curves.by_task(ROOT, (R,), (0,))[t] for t in tasks]), 6)
 index = {t: i for i, t in enumerate(tasks)}
 print("| evaluation | " + " | ".join(f"gamma = {g}" for g in (0, 0.05, 0.1, 0.2, 0.4)) + " |\n|---|" + "---:|" * 5)
 for folder, targets in (("docs/benchmarks", validation),
                         ("docs/benchmarks/pooled-targets",
-                         np.array([measures(ROOT, (R - 2, R - 1, R), (0, 1))[t] for t in tasks]))):
+                         np.array([curves.by_task(ROOT, (R - 2, R - 1, R), (0, 1))[t] for t in tasks]))):
     zt = zscores(targets)
     emb = collections.defaultdict(dict)
     for fn in glob.glob(folder + "/embeddings/shard-*.csv"):

@@ -1,7 +1,6 @@
 package io.hyperstar.bench;
 
 import io.hyperstar.catalog.ImageSet;
-import io.hyperstar.catalog.TaskData;
 import io.hyperstar.metalearn.MetaDataset;
 import io.hyperstar.metalearn.Metrics;
 import io.hyperstar.metalearn.RandomForest;
@@ -54,7 +53,7 @@ import java.util.Random;
 public final class Evaluation {
 
     /** Suffix of a variant that ranks with the neighbour readout ({@link TaskMemory}) instead of its predictor. */
-    static final String NEIGHBOURS = "+neighbours";
+    static final String NEIGHBOURS = TaskMemory.LABEL;
 
     static final List<String> ALL_METHODS = List.of("random", "task-agnostic", "meta-features+rf", "nearest-task",
             "global-mean", "global-mean" + NEIGHBOURS, "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN", "BM" + NEIGHBOURS,
@@ -251,12 +250,7 @@ public final class Evaluation {
                 + "validation and test images (by size)" + (pooledEpochs > 0 ? ", training tasks' over R - "
                 + (pooledEpochs - 1) + " .. R," : "") + " averaged over the first run and the training runs in "
                 + truthRuns + " (only tasks complete in all)");
-        Map<String, ImageSet> train = new LinkedHashMap<>();
-        if (!reportOnly || saveModel != null) {
-            for (MetaDataset.TaskRecord t : meta.tasks()) {
-                train.put(t.id(), TaskData.load(data.resolve("tasks").resolve(t.id())).train());
-            }
-        }
+        Map<String, ImageSet> train = !reportOnly || saveModel != null ? meta.trainingImages(data) : Map.of();
         if (!reportOnly) {
             e.runShard(meta, train, methods, seeds, base, out, shard, shards, description);
         }

@@ -2,7 +2,6 @@ package io.hyperstar.bench;
 
 import io.hyperstar.catalog.DataRoots;
 import io.hyperstar.catalog.ImageSet;
-import io.hyperstar.catalog.TaskData;
 import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.hyperband.Strategy;
 import io.hyperstar.hyperband.Experiment;
@@ -12,8 +11,8 @@ import io.hyperstar.hyperband.TrialOrder;
 import io.hyperstar.hyperband.TuningSpec;
 import io.hyperstar.metalearn.MetaDataset;
 import io.hyperstar.metalearn.MetaLearner;
-import io.hyperstar.model.Architecture;
 import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.TaskMemory;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.worker.ReplayRunner;
@@ -97,10 +96,7 @@ public final class MetaLearnerReplay {
         MetaDataset pooled = MetaDataset.load(metaDir, space, 3).completeOnly();
         MetaDataset atR = MetaDataset.load(metaDir, space).completeOnly();
         ReplayRunner curves = ReplayRunner.load(metaDir.resolve("curves.csv"));
-        Map<String, ImageSet> images = new LinkedHashMap<>();
-        for (MetaDataset.TaskRecord t : pooled.tasks()) {
-            images.put(t.id(), TaskData.load(data.resolve("tasks").resolve(t.id())).train());
-        }
+        Map<String, ImageSet> images = pooled.trainingImages(data);
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         int steps = (pooled.tasks().size() - gateCount - start + step - 1) / step;
@@ -138,7 +134,7 @@ public final class MetaLearnerReplay {
                         // Out of sample: ranked before their results are folded, scored against all 90 recorded.
                         double arrivingAp = learner.inUseAp10(now.stream().map(atR::task).toList(), images);
                         for (String id : now) {
-                            for (MetaDatasetRecord r : results(stream, atR.task(id), curves, space, data)) {
+                            for (MetaDatasetRecord r : results(stream, atR.task(id), atR.epochs(), curves, space, data)) {
                                 String refused = learner.fold(r);
                                 if (refused != null) {
                                     throw new IllegalStateException(refused);
@@ -172,18 +168,14 @@ public final class MetaLearnerReplay {
         MetaLearner.Settings d = MetaLearner.Settings.defaults(dir);
         try (HyperStarModel m = MetaLearner.train(space, train.stream().map(t -> io.hyperstar.model.MetaTrainer
                 .TrainingTask.of(t, images.get(t.id()))).toList(), d.train().withEpochs(epochs))) {
-            ModelArtifact.save(m, new ModelArtifact.Metadata(ModelArtifact.FORMAT, "initial", space.fingerprint(),
-                    Architecture.DEFAULT, "BM+Sim+neighbours", initial, train.stream()
-                    .mapToInt(MetaDataset.TaskRecord::configsWithResults).sum(), null, null,
-                    java.time.Instant.now().toString(), null), dir);
+            MetaLearner.save(m, "initial", d.train().variant().label() + TaskMemory.LABEL, train, null, dir);
         }
     }
 
     /** The full-budget results a platform would send for a dataset. */
-    static List<MetaDatasetRecord> results(String stream, MetaDataset.TaskRecord task, ReplayRunner curves,
+    static List<MetaDatasetRecord> results(String stream, MetaDataset.TaskRecord task, int r, ReplayRunner curves,
                                            ConfigSpace space, Path data) {
         TreeSet<Integer> configs = new TreeSet<>();
-        int r = 27;
         if (stream.contains("Hyperband")) {
             // Searches with seeds 1..n: each draws other configurations; a configuration trained to R twice has one
             // record (the topic is compacted by dataset and configuration).
@@ -201,18 +193,14 @@ public final class MetaLearnerReplay {
                 configs.add(c);
             }
         }
-        List<MetaDatasetRecord> out = new ArrayList<>();
-        for (int c : configs) {
-            out.add(MetaDatasetRecord.newBuilder().setDatasetId(task.id()).setDatasetUri(data.resolve("tasks").resolve(task.id()).toAbsolutePath().toString())
-                    .setConfigId(c).setConfigSpaceFingerprint(space.fingerprint()).setEpochs(r)
-                    .setTop1(task.valAtR()[c]).setCurve(List.of(task.valAtR()[c])).setSourceTrialId(null).build());
-        }
-        return out;
+        String uri = data.resolve("tasks").resolve(task.id()).toAbsolutePath().toString();
+        return configs.stream().map(c -> MetaLearner.imported(task.id(), uri, c, task.valAtR()[c], r, space)).toList();
     }
 
     private static List<Row> read(Path csv) throws IOException {
         List<Row> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             rows.add(new Row(Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                     Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),

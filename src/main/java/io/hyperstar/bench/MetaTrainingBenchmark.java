@@ -1,7 +1,6 @@
 package io.hyperstar.bench;
 
 import io.hyperstar.catalog.ImageSet;
-import io.hyperstar.catalog.TaskData;
 import io.hyperstar.metalearn.MetaDataset;
 import io.hyperstar.model.Architecture;
 import io.hyperstar.model.HyperStarModel;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,10 +50,7 @@ public final class MetaTrainingBenchmark {
         }
         ConfigSpace space = ConfigSpace.bundled();
         MetaDataset meta = Evaluation.merge(dirs, space);
-        Map<String, ImageSet> images = new HashMap<>();
-        for (MetaDataset.TaskRecord t : meta.tasks()) {
-            images.put(t.id(), TaskData.load(data.resolve("tasks").resolve(t.id())).train());
-        }
+        Map<String, ImageSet> images = meta.trainingImages(data);
         StringBuilder md = new StringBuilder("# Meta-training time against meta-dataset size\n\n");
         md.append(String.format(Locale.ROOT, "Run %s on %d cores, PyTorch threads %s; variant BM+Sim+GAN, N_img = 64, B_img = 10, "
                         + "O_hyper = 10, %d epochs per size (the first epoch included). Meta-dataset: %s (R = %d).%n%n",

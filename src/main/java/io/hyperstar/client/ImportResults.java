@@ -1,6 +1,7 @@
 package io.hyperstar.client;
 
 import io.hyperstar.events.MetaDatasetRecord;
+import io.hyperstar.metalearn.MetaLearner;
 import io.hyperstar.events.Topics;
 import io.hyperstar.space.ConfigSpace;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,22 +54,17 @@ public final class ImportResults {
                 continue;
             }
             try {
-                int config = Integer.parseInt(f[2].trim());
-                double top1 = Double.parseDouble(f[3].trim());
-                int epochs = Integer.parseInt(f[4].trim());
-                if (f[0].isBlank() || f[1].isBlank()) {
-                    problems.add(where + "dataset id and URI are required");
-                } else if (config < 0 || config >= space.size()) {
-                    problems.add(where + "configuration " + config + " is not in the space (0.." + (space.size() - 1)
-                            + ")");
-                } else if (!(top1 >= 0 && top1 <= 1)) {
-                    problems.add(where + "top-1 " + top1 + " is not an accuracy in [0, 1]");
-                } else if (epochs < 1) {
-                    problems.add(where + "epochs must be at least 1, not " + epochs);
+                MetaDatasetRecord r = MetaLearner.imported(f[0].trim(), f[1].trim(), Integer.parseInt(f[2].trim()),
+                        Double.parseDouble(f[3].trim()), Integer.parseInt(f[4].trim()), space);
+                // The meta-learner's own check, and what only a file can get wrong: the epochs trained.
+                String problem = MetaLearner.problem(r, space);
+                if (problem == null && r.getEpochs() < 1) {
+                    problem = "epochs must be at least 1, not " + r.getEpochs();
+                }
+                if (problem == null) {
+                    records.add(r);
                 } else {
-                    records.add(MetaDatasetRecord.newBuilder().setDatasetId(f[0].trim()).setDatasetUri(f[1].trim())
-                            .setConfigId(config).setConfigSpaceFingerprint(space.fingerprint()).setEpochs(epochs)
-                            .setTop1(top1).setCurve(List.of(top1)).setSourceTrialId(null).build());
+                    problems.add(where + problem);
                 }
             } catch (NumberFormatException e) {
                 problems.add(where + "not a number: " + e.getMessage());
@@ -86,8 +81,8 @@ public final class ImportResults {
                 ProducerConfig.ACKS_CONFIG, "all"), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (MetaDatasetRecord r : records) {
-                sent.add(producer.send(new ProducerRecord<>(topic, (r.getDatasetId() + "/" + r.getConfigId())
-                        .getBytes(StandardCharsets.UTF_8), topics.metaDataset.valueSerde().serializer()
+                sent.add(producer.send(new ProducerRecord<>(topic, Topics.metaDatasetKey(r.getDatasetId(),
+                        r.getConfigId()).getBytes(StandardCharsets.UTF_8), topics.metaDataset.valueSerde().serializer()
                         .serialize(topic, r))));
             }
             for (java.util.concurrent.Future<?> f : sent) {
@@ -111,7 +106,7 @@ public final class ImportResults {
             System.err.println("usage: ImportResults --results file.csv [--bootstrap host:port]; columns " + HEADER);
             System.exit(2);
         }
-        Parsed p = parse(readLines(file), ConfigSpace.bundled());
+        Parsed p = parse(Files.readAllLines(file, StandardCharsets.UTF_8), ConfigSpace.bundled());
         if (!p.problems().isEmpty()) {
             p.problems().forEach(System.err::println);
             System.err.println(file + ": " + p.problems().size() + " bad row(s); nothing imported");
@@ -121,9 +116,5 @@ public final class ImportResults {
         System.out.println("imported " + p.records().size() + " results of "
                 + p.records().stream().map(MetaDatasetRecord::getDatasetId).distinct().count() + " dataset(s) into "
                 + Topics.defaults().metaDataset.name());
-    }
-
-    private static List<String> readLines(Path file) throws IOException {
-        return Files.readAllLines(file, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,8 @@
 package io.hyperstar.events;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
 import java.nio.ByteBuffer;
 
 /** How every role records an input it refuses: where it came from, the bytes as received, and why. */
@@ -18,5 +21,13 @@ public final class DeadLetters {
                 .setReason(reason == null ? "unreadable input" : reason)
                 .setRole(role)
                 .build();
+    }
+
+    /** The dead letter of a consumed record, ready to publish on the dead-letter topic under the record's own key. */
+    public static ProducerRecord<byte[], byte[]> record(Topics topics, ConsumerRecord<byte[], byte[]> rec, String reason,
+                                                        String role) {
+        String topic = topics.deadLetter.name();
+        return new ProducerRecord<>(topic, rec.key(), topics.deadLetter.valueSerde().serializer().serialize(topic,
+                of(rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), reason, role)));
     }
 }

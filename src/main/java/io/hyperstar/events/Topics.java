@@ -62,6 +62,11 @@ public final class Topics {
                 metaDataset, modelPublished, deadLetter);
     }
 
+    /** The meta-dataset's key: compaction keeps the latest result per dataset and configuration. */
+    public static String metaDatasetKey(String datasetId, int configId) {
+        return datasetId + "/" + configId;
+    }
+
     /** Topics that keep only the latest value per key. */
     public boolean compacted(Topic<?, ?> topic) {
         return topic == metaDataset;

@@ -109,9 +109,7 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
             String reason = e instanceof org.apache.kafka.common.errors.SerializationException || e instanceof IllegalArgumentException
                     ? e.getMessage() : "internal error: " + e;
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
-            DeadLetter dl = DeadLetters.of(rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), reason, role);
-            out = List.of(new ProducerRecord<>(topics.deadLetter.name(), rec.key(),
-                    topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
+            out = List.of(DeadLetters.record(topics, rec, reason, role));
         }
         producer.beginTransaction();
         out.forEach(producer::send);

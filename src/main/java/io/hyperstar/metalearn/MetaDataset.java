@@ -1,5 +1,8 @@
 package io.hyperstar.metalearn;
 
+import io.hyperstar.catalog.DatasetException;
+import io.hyperstar.catalog.ImageSet;
+import io.hyperstar.catalog.TaskData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hyperstar.space.ConfigSpace;
@@ -128,6 +131,21 @@ public final class MetaDataset {
         return m;
     }
 
+    /** Each task's training images, from the materialised task suite ({@code <data>/tasks/<id>}). */
+    public Map<String, ImageSet> trainingImages(Path data) throws IOException {
+        Map<String, ImageSet> out = new LinkedHashMap<>();
+        for (TaskRecord t : tasks) {
+            Path dir = data.resolve("tasks").resolve(t.id());
+            try {
+                out.put(t.id(), TaskData.load(dir).train());
+            } catch (DatasetException e) {
+                throw new IOException("task " + t.id() + " is not materialised at " + dir
+                        + " (run src/data/materialise.sh): " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     /** Only the tasks whose every configuration has a result. */
     public MetaDataset completeOnly() {
         return new MetaDataset(epochs, tasks.stream().filter(TaskRecord::complete).toList());
@@ -157,8 +175,8 @@ public final class MetaDataset {
         }
         int r = meta.path("epochs").asInt();
         Map<String, String[]> info = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(dir.resolve("tasks.csv")).subList(1, Files.readAllLines(
-                dir.resolve("tasks.csv")).size())) {
+        List<String> taskLines = Files.readAllLines(dir.resolve("tasks.csv"));
+        for (String line : taskLines.subList(1, taskLines.size())) {
             if (!line.isBlank()) {
                 String[] f = line.split(",", 7);
                 info.put(f[0], f);

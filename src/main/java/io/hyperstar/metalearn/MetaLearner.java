@@ -15,11 +15,9 @@ import io.hyperstar.model.TaskMemory;
 import io.hyperstar.model.TrainSettings;
 import io.hyperstar.model.Variant;
 import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.train.Backbone;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -87,7 +85,15 @@ public final class MetaLearner implements AutoCloseable {
     }
 
     private final ConfigSpace space;
-    private final MetaDataset bootstrap;
+    /** Every bootstrap task's id: results under one of them are already in the bootstrap meta-dataset. */
+    private final Set<String> bootstrapIds;
+    /**
+     * The bootstrap tasks the model in use was trained on, and the others, which are gate tasks. Fixed: every model
+     * this meta-learner trains learns from the same bootstrap tasks as the one it started from.
+     */
+    private final List<MetaDataset.TaskRecord> bootstrapTraining;
+    private final List<MetaDataset.TaskRecord> bootstrapGate;
+    private final int bootstrapRecords;
     private final Map<String, ImageSet> bootstrapImages;
     private final DataRoots dataRoots;
     private final Settings settings;
@@ -104,12 +110,16 @@ public final class MetaLearner implements AutoCloseable {
     public MetaLearner(ConfigSpace space, MetaDataset bootstrap, Map<String, ImageSet> bootstrapImages,
                        DataRoots dataRoots, Path incumbentDir, Settings settings) throws IOException {
         this.space = space;
-        this.bootstrap = bootstrap;
         this.bootstrapImages = bootstrapImages;
         this.dataRoots = dataRoots;
         this.settings = settings;
         this.incumbentMeta = ModelArtifact.readMetadata(incumbentDir);
         this.incumbent = ModelArtifact.load(incumbentDir, space);
+        this.bootstrapIds = bootstrap.byId().keySet();
+        Set<String> trained = new HashSet<>(incumbentMeta.tasks());
+        this.bootstrapTraining = bootstrap.tasks().stream().filter(t -> trained.contains(t.id())).toList();
+        this.bootstrapGate = bootstrap.tasks().stream().filter(t -> !trained.contains(t.id())).toList();
+        this.bootstrapRecords = records(bootstrapTraining);
         this.attemptedAt = incumbentMeta.records();
     }
 
@@ -118,6 +128,24 @@ public final class MetaLearner implements AutoCloseable {
      * dataset and configuration replaces the earlier one, as compaction would.
      */
     public String fold(MetaDatasetRecord r) {
+        String problem = problem(r, space);
+        if (problem != null) {
+            return problem;
+        }
+        if (bootstrapIds.contains(r.getDatasetId())) {
+            return "dataset " + r.getDatasetId() + " is a bootstrap task; its results are already in the meta-dataset";
+        }
+        Registered d = registered.computeIfAbsent(r.getDatasetId(), k -> new Registered());
+        d.uri = r.getDatasetUri();
+        d.top1.put(r.getConfigId(), r.getTop1());
+        return null;
+    }
+
+    /**
+     * What is wrong with a result as a meta-dataset record for this space, or null: the one check for results from
+     * the topic and for imported ones ({@link io.hyperstar.client.ImportResults}).
+     */
+    public static String problem(MetaDatasetRecord r, ConfigSpace space) {
         if (!space.fingerprint().equals(r.getConfigSpaceFingerprint())) {
             return "record for configuration space " + r.getConfigSpaceFingerprint() + ", this meta-learner uses "
                     + space.fingerprint();
@@ -129,15 +157,17 @@ public final class MetaLearner implements AutoCloseable {
             return "top-1 " + r.getTop1() + " is not an accuracy in [0, 1]";
         }
         if (r.getDatasetId().isBlank() || r.getDatasetUri().isBlank()) {
-            return "record without a dataset id or URI";
+            return "dataset id and URI are required";
         }
-        if (bootstrap.byId().containsKey(r.getDatasetId())) {
-            return "dataset " + r.getDatasetId() + " is a bootstrap task; its results are already in the meta-dataset";
-        }
-        Registered d = registered.computeIfAbsent(r.getDatasetId(), k -> new Registered());
-        d.uri = r.getDatasetUri();
-        d.top1.put(r.getConfigId(), r.getTop1());
         return null;
+    }
+
+    /** A result that no trial of this service produced (imported, or replayed from a meta-dataset). */
+    public static MetaDatasetRecord imported(String datasetId, String uri, int configId, double top1, int epochs,
+                                             ConfigSpace space) {
+        return MetaDatasetRecord.newBuilder().setDatasetId(datasetId).setDatasetUri(uri).setConfigId(configId)
+                .setConfigSpaceFingerprint(space.fingerprint()).setEpochs(epochs).setTop1(top1)
+                .setCurve(List.of(top1)).setSourceTrialId(null).build();
     }
 
     /** Whether a gate task: one registered dataset in gateEvery, by a hash of its id (stable across restarts). */
@@ -147,18 +177,23 @@ public final class MetaLearner implements AutoCloseable {
 
     /** Records a candidate would train on now. */
     public int trainingRecords() {
-        return records(bootstrapTraining()) + trainable().mapToInt(d -> d.top1.size()).sum();
+        return bootstrapRecords + trainable().mapToInt(d -> d.top1.size()).sum();
     }
 
     /** Tasks a candidate would train on now. */
     public int trainingTasks() {
-        return bootstrapTraining().size() + (int) trainable().count();
+        return bootstrapTraining.size() + (int) trainable().count();
     }
 
     /** Registered datasets a candidate trains on: not gate tasks, with enough results. */
     private java.util.stream.Stream<Registered> trainable() {
         return registered.entrySet().stream().filter(e -> !isGate(e.getKey())).map(Map.Entry::getValue)
-                .filter(d -> d.top1.size() >= settings.minConfigs());
+                .filter(this::enough);
+    }
+
+    /** Enough results to train or gate on: z-scores of fewer say little. */
+    private boolean enough(Registered d) {
+        return d.top1.size() >= settings.minConfigs();
     }
 
     /**
@@ -183,9 +218,8 @@ public final class MetaLearner implements AutoCloseable {
     public Attempt retrain() throws IOException {
         attemptedAt = trainingRecords();
         attemptedWhen = Instant.now();
-        List<MetaDataset.TaskRecord> train = new ArrayList<>(bootstrapTraining());
-        List<MetaDataset.TaskRecord> gate = new ArrayList<>(bootstrap.tasks().stream()
-                .filter(t -> !incumbentMeta.tasks().contains(t.id())).toList());
+        List<MetaDataset.TaskRecord> train = new ArrayList<>(bootstrapTraining);
+        List<MetaDataset.TaskRecord> gate = new ArrayList<>(bootstrapGate);
         Map<String, ImageSet> images = new LinkedHashMap<>(bootstrapImages);
         List<MetaTrainer.TrainingTask> tasks = new ArrayList<>(train.stream()
                 .map(t -> MetaTrainer.TrainingTask.of(t, images.get(t.id()))).toList());
@@ -193,7 +227,7 @@ public final class MetaLearner implements AutoCloseable {
         double spread = typicalSpread(train);
         for (Map.Entry<String, Registered> e : registered.entrySet()) {
             Registered d = e.getValue();
-            if (d.top1.size() < settings.minConfigs()) {
+            if (!enough(d)) {
                 continue;
             }
             Path dir = dataRoots.resolve(d.uri);
@@ -240,7 +274,7 @@ public final class MetaLearner implements AutoCloseable {
             double candidateAp = meanAp10(candidate, gate, images);
             double incumbentAp = meanAp10(incumbent, gate, images);
             double seconds = (System.nanoTime() - start) / 1e9;
-            String label = settings.train().variant().label() + "+neighbours";
+            String label = settings.train().variant().label() + TaskMemory.LABEL;
             if (candidateAp < incumbentAp) {
                 candidate.close();
                 return new Attempt(Optional.empty(), candidateAp, incumbentAp, String.format(java.util.Locale.ROOT,
@@ -250,14 +284,11 @@ public final class MetaLearner implements AutoCloseable {
             }
             String version = Instant.now().truncatedTo(ChronoUnit.MILLIS) + "-" + label;
             Path dir = settings.modelsDir().resolve(version.replace(':', '-'));
-            ModelArtifact.Metadata saved = ModelArtifact.save(candidate, new ModelArtifact.Metadata(
-                    ModelArtifact.FORMAT, version, space.fingerprint(), Architecture.DEFAULT, label,
-                    train.stream().map(MetaDataset.TaskRecord::id).toList(), records(train), candidateAp, null,
-                    Instant.now().toString(), null), dir);
+            ModelArtifact.Metadata saved = save(candidate, version, label, train, candidateAp, dir);
             ModelPublished event = ModelPublished.newBuilder()
                     .setVersion(version)
                     .setUri(dir.toAbsolutePath().toString())
-                    .setSha256(Backbone.sha256(Files.readAllBytes(dir.resolve(ModelArtifact.METADATA))))
+                    .setSha256(ModelArtifact.metadataSha256(dir))
                     .setConfigSpaceFingerprint(space.fingerprint())
                     .setTasks(train.size())
                     .setRecords(records(train))
@@ -296,6 +327,16 @@ public final class MetaLearner implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /** Saves a model trained on these tasks, with what it was trained on and the AP@10 that admitted it (or null). */
+    public static ModelArtifact.Metadata save(HyperStarModel model, String version, String label,
+                                              List<MetaDataset.TaskRecord> trainedOn, Double ap10, Path dir)
+            throws IOException {
+        return ModelArtifact.save(model, new ModelArtifact.Metadata(ModelArtifact.FORMAT, version,
+                model.space().fingerprint(), Architecture.DEFAULT, label,
+                trainedOn.stream().map(MetaDataset.TaskRecord::id).toList(), records(trainedOn), ap10, null,
+                Instant.now().toString(), null), dir);
     }
 
     /**
@@ -359,12 +400,6 @@ public final class MetaLearner implements AutoCloseable {
      */
     public double inUseAp10(List<MetaDataset.TaskRecord> tasks, Map<String, ImageSet> images) {
         return meanAp10(incumbent, tasks, images);
-    }
-
-    /** Bootstrap tasks the model in use was trained on; the others are gate tasks. */
-    private List<MetaDataset.TaskRecord> bootstrapTraining() {
-        Set<String> trained = new HashSet<>(incumbentMeta.tasks());
-        return bootstrap.tasks().stream().filter(t -> trained.contains(t.id())).toList();
     }
 
     /**

@@ -1,16 +1,13 @@
 package io.hyperstar.metalearn;
 
 import io.hyperstar.catalog.DataRoots;
-import io.hyperstar.catalog.DatasetException;
-import io.hyperstar.catalog.ImageSet;
-import io.hyperstar.catalog.TaskData;
 import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.TopicScan;
 import io.hyperstar.events.Topics;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,7 +22,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -55,7 +51,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner) {
         this.topics = topics;
         this.learner = learner;
-        this.consumer = consumer(bootstrap);
+        this.consumer = TopicScan.consumer(bootstrap);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -63,27 +59,15 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Only results the scheduler committed: an aborted transaction's record was never accepted.
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-    }
-
     @Override
     public void run() {
         String topic = topics.metaDataset.name();
         try {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> parts = TopicScan.fromBeginning(consumer, topic, Duration.ofSeconds(30));
             if (parts.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist: the service creates the topics"
                         + " at start-up (hyperstar.topics.create)");
             }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
             LOG.infof("%s reading %s from the beginning (%d partitions); model in use %s", ROLE, topic, parts.size(),
                     learner.incumbent().version());
             while (running.get()) {
@@ -115,9 +99,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         folded++;
         if (reason != null) {
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
-            send(new ProducerRecord<>(topics.deadLetter.name(), rec.key(), topics.deadLetter.valueSerde().serializer()
-                    .serialize(topics.deadLetter.name(), DeadLetters.of(rec.topic(), rec.partition(), rec.offset(),
-                            rec.key(), rec.value(), reason, ROLE))));
+            send(DeadLetters.record(topics, rec, reason, ROLE));
         }
     }
 
@@ -171,17 +153,14 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         String topic = topics.modelPublished.name();
         ModelPublished newest = null;
         Path dir = fallback;
-        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        try (KafkaConsumer<byte[], byte[]> c = TopicScan.consumer(bootstrap)) {
+            List<TopicPartition> parts = TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30));
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
                     try {
                         ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, rec.value());
-                        if (newest == null || m.getPublishedAtMs().isAfter(newest.getPublishedAtMs())) {
+                        if (newest == null || ModelArtifact.ANNOUNCED.compare(m, newest) > 0) {
                             dir = ModelArtifact.checkAnnounced(m, space);
                             newest = m;
                         }
@@ -193,21 +172,6 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
             }
         }
         return dir;
-    }
-
-    /** The bootstrap meta-dataset's tasks' training images, from the materialised task suite. */
-    static Map<String, ImageSet> images(MetaDataset meta, Path data) throws IOException {
-        Map<String, ImageSet> out = new LinkedHashMap<>();
-        for (MetaDataset.TaskRecord t : meta.tasks()) {
-            Path dir = data.resolve("tasks").resolve(t.id());
-            try {
-                out.put(t.id(), TaskData.load(dir).train());
-            } catch (DatasetException e) {
-                throw new IOException("bootstrap task " + t.id() + " is not materialised at " + dir
-                        + " (run src/data/materialise.sh): " + e.getMessage(), e);
-            }
-        }
-        return out;
     }
 
     public static void main(String[] args) throws Exception {
@@ -247,7 +211,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         MetaDataset meta = MetaDataset.load(metadataset, space, 3).completeOnly();
         MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, retrainAfter, minConfigs, gateEvery,
                 d.train().withEpochs(epochs), models, d.anchorPartial());
-        try (MetaLearner learner = new MetaLearner(space, meta, images(meta, data), DataRoots.parse(roots),
+        try (MetaLearner learner = new MetaLearner(space, meta, meta.trainingImages(data), DataRoots.parse(roots),
                 modelInUse(bootstrap, topics, space, model), settings);
              MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner)) {
             Runtime.getRuntime().addShutdownHook(new Thread(main::close));

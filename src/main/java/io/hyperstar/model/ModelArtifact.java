@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -45,6 +46,10 @@ public final class ModelArtifact {
                     validationAp10, params, createdAt, memory);
         }
     }
+
+    /** The order of model announcements: the later publication is the newer, the greater version breaks a tie. */
+    public static final Comparator<ModelPublished> ANNOUNCED = Comparator.comparing(ModelPublished::getPublishedAtMs)
+            .thenComparing(ModelPublished::getVersion);
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             // A memory may hold NaN (a configuration a training task has no result for).
@@ -128,7 +133,7 @@ public final class ModelArtifact {
             throw new IOException(Files.isDirectory(dir) ? json + " does not exist"
                     : "model directory " + dir + " does not exist");
         }
-        String actual = Backbone.sha256(Files.readAllBytes(json));
+        String actual = metadataSha256(dir);
         if (!actual.equalsIgnoreCase(ev.getSha256())) {
             throw new IOException(json + " has SHA-256 " + actual + ", the announcement says " + ev.getSha256());
         }
@@ -142,6 +147,14 @@ public final class ModelArtifact {
             throw new IOException(json + " names version " + version + ", the announcement " + ev.getVersion());
         }
         return dir;
+    }
+
+    /**
+     * The SHA-256 of an artifact's {@code model.json}: what a model announcement carries. The metadata holds the
+     * checksums of the other files, so this one vouches for the whole artifact.
+     */
+    public static String metadataSha256(Path dir) throws IOException {
+        return Backbone.sha256(Files.readAllBytes(dir.resolve(METADATA)));
     }
 
     /** The file's bytes, refused when their SHA-256 is not the one the metadata recorded. */

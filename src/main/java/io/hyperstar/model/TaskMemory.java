@@ -24,6 +24,9 @@ public record TaskMemory(List<String> tasks, float[][] embeddings, double[][] zT
     /** Chosen on a one-seed probe over the suite (docs/benchmarks/README.md): AP@10 varies little for T in 0.1-0.5. */
     public static final double DEFAULT_TEMPERATURE = 0.2;
 
+    /** Appended to a variant's label (BM+Sim) to name a model that ranks with this readout (BM+Sim+neighbours). */
+    public static final String LABEL = "+neighbours";
+
     public TaskMemory {
         if (tasks.isEmpty() || tasks.size() != embeddings.length || tasks.size() != zTargets.length) {
             throw new IllegalArgumentException("a task memory needs one embedding and one target row per task");

@@ -1,19 +1,16 @@
 package io.hyperstar.recommend;
 
-import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.TopicScan;
 import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.ModelPublished;
 import io.hyperstar.events.Topics;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,15 +44,6 @@ public final class ModelSwitch implements AutoCloseable {
     private record Loaded(HyperStarModel model, ModelArtifact.Metadata metadata, ModelPublished event) {
     }
 
-    /** Orders announcements: the later publication wins, the greater version breaks a tie. */
-    private record Stamp(long publishedAtMs, String version) implements Comparable<Stamp> {
-        @Override
-        public int compareTo(Stamp o) {
-            int c = Long.compare(publishedAtMs, o.publishedAtMs);
-            return c != 0 ? c : version.compareTo(o.version);
-        }
-    }
-
     private final Topics topics;
     private final ConfigSpace space;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -63,8 +51,11 @@ public final class ModelSwitch implements AutoCloseable {
     private final AtomicReference<Loaded> waiting = new AtomicReference<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
-    /** Touched by the background thread only: the newest model accepted, in use or waiting. */
-    private Stamp newest;
+    /**
+     * Touched by the background thread only: the announcement of the newest model accepted, in use or waiting; null
+     * while that is the model the process started with, which was never announced.
+     */
+    private ModelPublished newest;
     private volatile String newestVersion;
     /** Touched by the loop's thread only (and by close, once the loop has stopped). */
     private Recommender current;
@@ -79,15 +70,8 @@ public final class ModelSwitch implements AutoCloseable {
         this.current = initial;
         // The model the process started with (the bootstrap model in the image) was never published: any published
         // model replaces it, unless it is that very version.
-        this.newest = new Stamp(Long.MIN_VALUE, initial.metadata().version());
         this.newestVersion = initial.metadata().version();
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Wait for the topic to be created by its owner rather than creating it with broker defaults.
-        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        consumer = new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        consumer = TopicScan.consumer(bootstrap);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -126,8 +110,6 @@ public final class ModelSwitch implements AutoCloseable {
         String topic = topics.modelPublished.name();
         try {
             List<TopicPartition> partitions = partitions(topic);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             LOG.infof("watching %s for new models (%d partitions)", topic, partitions.size());
             while (running.get()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
@@ -147,13 +129,13 @@ public final class ModelSwitch implements AutoCloseable {
         }
     }
 
-    /** The topic's partitions, once it exists. */
+    /** The topic's partitions, assigned from their beginning, once it exists. */
     private List<TopicPartition> partitions(String topic) {
         while (running.get()) {
             try {
-                List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                if (info != null && !info.isEmpty()) {
-                    return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                List<TopicPartition> parts = TopicScan.fromBeginning(consumer, topic, Duration.ofSeconds(5));
+                if (!parts.isEmpty()) {
+                    return parts;
                 }
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 // not there yet
@@ -178,12 +160,13 @@ public final class ModelSwitch implements AutoCloseable {
                 refuse(rec, "unreadable model announcement: " + e.getMessage());
                 continue;
             }
-            candidates.add(new Candidate(rec, ev, new Stamp(ev.getPublishedAtMs().toEpochMilli(), ev.getVersion())));
+            candidates.add(new Candidate(rec, ev));
         }
-        candidates.sort(Comparator.comparing(Candidate::stamp).reversed());
+        candidates.sort(Comparator.comparing(Candidate::event, ModelArtifact.ANNOUNCED).reversed());
         for (Candidate c : candidates) {
-            if (c.event().getVersion().equals(newest.version()) || c.stamp().compareTo(newest) <= 0) {
-                LOG.debugf("model %s is not newer than %s; ignored", c.event().getVersion(), newest.version());
+            if (c.event().getVersion().equals(newestVersion)
+                    || newest != null && ModelArtifact.ANNOUNCED.compare(c.event(), newest) <= 0) {
+                LOG.debugf("model %s is not newer than %s; ignored", c.event().getVersion(), newestVersion);
                 continue;
             }
             try {
@@ -194,7 +177,7 @@ public final class ModelSwitch implements AutoCloseable {
         }
     }
 
-    private record Candidate(ConsumerRecord<byte[], byte[]> rec, ModelPublished event, Stamp stamp) {
+    private record Candidate(ConsumerRecord<byte[], byte[]> rec, ModelPublished event) {
     }
 
     /** Checks an announced model against its announcement and this service's space, then loads it. */
@@ -204,7 +187,7 @@ public final class ModelSwitch implements AutoCloseable {
     }
 
     private void accept(Candidate c, Loaded loaded) {
-        newest = c.stamp();
+        newest = c.event();
         newestVersion = c.event().getVersion();
         // A model loaded but not yet taken by the loop is replaced without ever ranking.
         Loaded replaced = waiting.getAndSet(loaded);
@@ -216,9 +199,7 @@ public final class ModelSwitch implements AutoCloseable {
 
     private void refuse(ConsumerRecord<byte[], byte[]> rec, String reason) {
         LOG.warnf("%s; keeping model %s", reason, newestVersion);
-        DeadLetter dl = DeadLetters.of(rec.topic(), rec.partition(), rec.offset(), rec.key(), rec.value(), reason, ROLE);
-        producer.send(new ProducerRecord<>(topics.deadLetter.name(), rec.key(),
-                topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)), (m, e) -> {
+        producer.send(DeadLetters.record(topics, rec, reason, ROLE), (m, e) -> {
                     if (e != null) {
                         LOG.errorf(e, "cannot publish the dead letter for %s-%d@%d", rec.topic(), rec.partition(), rec.offset());
                     }

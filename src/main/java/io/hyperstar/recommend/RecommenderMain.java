@@ -59,9 +59,7 @@ public final class RecommenderMain {
                                         .collect(java.util.stream.Collectors.joining(", ")));
                     } else {
                         LOG.warnf("refused %s: %s", ev.getExperimentId(), r.getError());
-                        var dl = DeadLetters.of(in.topic(), in.partition(), in.offset(), in.key(), in.value(), r.getError(), "recommender");
-                        out.add(new ProducerRecord<>(topics.deadLetter.name(), in.key(),
-                                topics.deadLetter.valueSerde().serializer().serialize(topics.deadLetter.name(), dl)));
+                        out.add(DeadLetters.record(topics, in, r.getError(), "recommender"));
                     }
                     return out;
                 });

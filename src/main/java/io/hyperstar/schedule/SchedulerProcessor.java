@@ -267,7 +267,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 ? toMetaRecord(e, trial, curve) : null;
         save(e, step);
         if (meta != null) {
-            context.forward(new Record<>(e.datasetId + "/" + trial.configId, meta, now()), SchedulerTopology.META_DATASET_SINK);
+            context.forward(new Record<>(Topics.metaDatasetKey(e.datasetId, trial.configId), meta, now()), SchedulerTopology.META_DATASET_SINK);
         }
     }
 

@@ -24,12 +24,11 @@ import io.hyperstar.model.Variant;
 import io.hyperstar.recommend.ModelSwitch;
 import io.hyperstar.recommend.Recommender;
 import io.hyperstar.recommend.RecommenderMain;
-import io.hyperstar.schedule.SchedulerSettings;
-import io.hyperstar.schedule.SchedulerTopology;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TestEvents;
+import io.hyperstar.testing.TestScheduler;
 import io.hyperstar.testing.TestWorker;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.train.Backbone;
@@ -38,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +49,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -267,11 +264,7 @@ class MetaLearnerTests {
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 1, 1).withTopConvTrained(false).withSetsPerStep(10);
         MetaLearner.Settings settings = new MetaLearner.Settings(fullBudget, Duration.ofHours(1), 3, 1000, t,
                 dir.resolve("loop-models"), true);
-        Properties streams = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "loop-scheduler",
-                Files.createTempDirectory(dir, "streams").toString());
-        try (KafkaStreams scheduler = new KafkaStreams(SchedulerTopology.build(topics, new SchedulerSettings(
-                TestEvents.MAX_RETRIES, Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5)), SPACE,
-                new SimpleMeterRegistry()), streams);
+        try (KafkaStreams scheduler = TestScheduler.create(kafka.bootstrapServers(), topics, "loop-scheduler", dir);
              TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CurveTable.synthetic());
              MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(),
                      new DataRoots(List.of(s.data())), in, settings);

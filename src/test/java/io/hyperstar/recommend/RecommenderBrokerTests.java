@@ -19,23 +19,17 @@ import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 import io.hyperstar.model.TaskMemory;
-import io.hyperstar.schedule.SchedulerSettings;
-import io.hyperstar.schedule.SchedulerTopology;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.testing.TestEvents;
+import io.hyperstar.testing.TestScheduler;
 import io.hyperstar.testing.TestWorker;
 import io.hyperstar.train.Backbone;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
@@ -46,11 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -313,11 +305,7 @@ class RecommenderBrokerTests {
     }
 
     private KafkaStreams scheduler() throws Exception {
-        Properties p = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "rec-scheduler",
-                Files.createTempDirectory(dir, "streams").toString());
-        return new KafkaStreams(SchedulerTopology.build(TOPICS,
-                new SchedulerSettings(TestEvents.MAX_RETRIES, Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofSeconds(5)),
-                SPACE, new SimpleMeterRegistry()), p);
+        return TestScheduler.create(kafka.bootstrapServers(), TOPICS, "rec-scheduler", dir);
     }
 
     private static DatasetRegistered registration(String id, String dataset, String uri, DatasetFormat format) {

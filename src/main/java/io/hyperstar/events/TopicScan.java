@@ -1,0 +1,45 @@
+package io.hyperstar.events;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Reading a whole topic from its beginning, without a consumer group, for roles whose state is a topic: the
+ * meta-learner rebuilds the meta-dataset from its compacted topic, and every recommender must see every published
+ * model. Nothing is committed, so each start reads the topic again.
+ */
+public final class TopicScan {
+
+    private TopicScan() {
+    }
+
+    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Only what its producer committed: a record of an aborted transaction was never accepted.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A missing topic is for its owner (the service) to create, not to be created here with broker defaults.
+        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        return new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    /** Assigns every partition of the topic, positioned at its beginning; empty when the topic does not exist (yet). */
+    public static List<TopicPartition> fromBeginning(KafkaConsumer<?, ?> consumer, String topic, Duration timeout) {
+        List<PartitionInfo> info = consumer.partitionsFor(topic, timeout);
+        List<TopicPartition> parts = info == null ? List.of()
+                : info.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        if (!parts.isEmpty()) {
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+        }
+        return parts;
+    }
+}
