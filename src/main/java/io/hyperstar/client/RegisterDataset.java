@@ -39,7 +39,7 @@ public final class RegisterDataset {
         String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
         List<DatasetRegistered> requests = new ArrayList<>();
         Map<String, String> o = new HashMap<>(Map.of("format", "IDX", "strategy", "HYPERBAND", "max-epochs", "27",
-                "eta", "3", "budget", "0", "seed", "1", "tenant", "demo", "exploration", "0"));
+                "eta", "3", "budget", "0", "seed", "1", "tenant", "demo", "exploration", "0", "parallel", "0"));
         int waitSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             String name = args[i].replaceFirst("^--", "");
@@ -57,7 +57,8 @@ public final class RegisterDataset {
         }
         if (!o.containsKey("experiment")) {
             System.err.println("usage: RegisterDataset --experiment ID --dataset ID --uri PATH [--format IDX|IMAGE_FOLDER] "
-                    + "[--strategy HYPERBAND|TASK_AWARE_HYPERBAND] [--max-epochs R] [--eta N] [--budget EPOCHS] [--seed N] [--wait SECONDS]");
+                    + "[--strategy HYPERBAND|TASK_AWARE_HYPERBAND|BOHB|ASHA|TASK_AWARE_ASHA] [--max-epochs R] [--eta N] [--budget EPOCHS] "
+                    + "[--seed N] [--exploration SHARE] [--parallel TRIALS_IN_FLIGHT (ASHA)] [--wait SECONDS]");
             System.exit(2);
         }
         requests.add(request(o));
@@ -98,6 +99,7 @@ public final class RegisterDataset {
                         .setTotalEpochBudget(Long.parseLong(o.get("budget")))
                         .setSeed(Long.parseLong(o.get("seed")))
                         .setExplorationShare(Double.parseDouble(o.get("exploration")))
+                        .setParallelTrials(Integer.parseInt(o.get("parallel")))
                         .build())
                 .setRegisteredAtMs(Instant.now())
                 .build();

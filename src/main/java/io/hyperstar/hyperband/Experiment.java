@@ -23,6 +23,8 @@ public final class Experiment {
     public String datasetFormat;
     public TuningSpec spec;
     public int spaceSize;
+    /** Sizes of the space's dimensions (row-major ids); null in state stored before they were kept: one dimension. */
+    public List<Integer> dimensionSizes;
     public long createdAtMs;
     public Phase phase = Phase.WAITING_FOR_RANKING;
     /** Configuration ids best first, when a ranking arrived; null for vanilla runs and fallbacks. */
@@ -45,6 +47,22 @@ public final class Experiment {
 
     public Optional<Trial> best() {
         return Optional.ofNullable(bestTrialId).map(trials::get);
+    }
+
+    /** The grid's shape, for samplers that model each dimension (BOHB). */
+    int[] shape() {
+        return dimensionSizes == null ? new int[] {spaceSize} : dimensionSizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Most epochs the search may promise: the requested budget; with none, no cap for Hyperband (its plan is the cap)
+     * and the epochs of Hyperband's whole plan for ASHA, which has no plan of its own to end it.
+     */
+    public long budgetCap() {
+        if (spec.totalEpochBudget() > 0) {
+            return spec.totalEpochBudget();
+        }
+        return spec.strategy().asynchronous() ? Hyperband.plannedEpochs(plan) : 0;
     }
 
     public long outstanding() {

@@ -36,13 +36,23 @@ public final class ExperimentMachine {
     private ExperimentMachine() {
     }
 
-    /** A new experiment; nothing is requested until {@link #start}. */
+    /** A new experiment over a space of one categorical dimension; nothing is requested until {@link #start}. */
     public static Experiment create(String experimentId, String datasetId, TuningSpec spec, int spaceSize, long nowMs) {
+        return create(experimentId, datasetId, spec, List.of(spaceSize), nowMs);
+    }
+
+    /**
+     * A new experiment over a grid with these dimension sizes (row-major ids, as {@code ConfigSpace} numbers them):
+     * BOHB models each dimension. Nothing is requested until {@link #start}.
+     */
+    public static Experiment create(String experimentId, String datasetId, TuningSpec spec, List<Integer> shape, long nowMs) {
+        int spaceSize = shape.stream().reduce(1, Math::multiplyExact);
         Experiment e = new Experiment();
         e.experimentId = experimentId;
         e.datasetId = datasetId;
         e.spec = spec;
         e.spaceSize = spaceSize;
+        e.dimensionSizes = List.copyOf(shape);
         e.createdAtMs = nowMs;
         e.plan = Hyperband.plan(spec.maxEpochsPerTrial(), spec.eta(), spaceSize);
         return e;
@@ -66,12 +76,12 @@ public final class ExperimentMachine {
         return begin(e, nowMs);
     }
 
-    /** No usable ranking (refused dataset, or none in time): run vanilla Hyperband and say so in the result. */
+    /** No usable ranking (refused dataset, or none in time): run the search without it and say so in the result. */
     public static Step fallBack(Experiment e, String why, long nowMs) {
         if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
             return Step.of(Disposition.UNCHANGED);
         }
-        e.note = "fell back to vanilla Hyperband: " + why;
+        e.note = "fell back to " + e.spec.strategy().withoutRanking().title() + ": " + why;
         return begin(e, nowMs);
     }
 
@@ -139,8 +149,12 @@ public final class ExperimentMachine {
 
     private static Step begin(Experiment e, long nowMs) {
         e.phase = Experiment.Phase.RUNNING;
-        e.bracketIndex = -1;
         List<TrialOrder> orders = new ArrayList<>();
+        if (e.spec.strategy().asynchronous()) {
+            Asha.fill(e, nowMs, orders);
+            return finish(e, orders);
+        }
+        e.bracketIndex = -1;
         return nextBracket(e, nowMs, orders);
     }
 
@@ -149,7 +163,7 @@ public final class ExperimentMachine {
             Bracket b = e.plan.get(e.bracketIndex);
             e.rung = 0;
             for (int config : choose(e, b, b.rungs().get(0).n())) {
-                request(e, config, 0, null, 0, nowMs, orders);
+                request(e, 0, config, 0, null, 0, nowMs, orders);
             }
             if (e.outstanding() > 0) {
                 return new Step(Disposition.APPLIED, orders, null);
@@ -160,6 +174,12 @@ public final class ExperimentMachine {
 
     /** Once every trial of the rung has a final answer, promote the best 1/eta or move to the next bracket. */
     private static Step advance(Experiment e, long nowMs, List<TrialOrder> orders) {
+        if (e.spec.strategy().asynchronous()) {
+            // No barrier: the slot this answer freed is filled now. Curves are kept until the end, since any trial
+            // below R may still be promoted while it stays in the top 1/eta of its rung.
+            Asha.fill(e, nowMs, orders);
+            return finish(e, orders);
+        }
         if (e.outstanding() > 0) {
             return new Step(Disposition.APPLIED, orders, null);
         }
@@ -176,7 +196,7 @@ public final class ExperimentMachine {
         if (!promoted.isEmpty()) {
             e.rung = b.rungs().get(e.rung + 1).index();
             for (Trial from : promoted) {
-                request(e, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
+                request(e, e.rung, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
             }
             if (e.outstanding() > 0) {
                 return new Step(Disposition.APPLIED, orders, null);
@@ -221,17 +241,19 @@ public final class ExperimentMachine {
 
     private static void retry(Experiment e, Trial failed, long nowMs, List<TrialOrder> orders) {
         if (failed.attempt < e.spec.maxRetries()) {
-            request(e, failed.configId, failed.attempt + 1, failed.resumeFromTrialId, failed.resumeFromEpochs, nowMs, orders);
+            request(e, failed.rung, failed.configId, failed.attempt + 1, failed.resumeFromTrialId, failed.resumeFromEpochs,
+                    nowMs, orders);
         }
     }
 
-    private static void request(Experiment e, int configId, int attempt, String resumeFrom, int resumeFromEpochs,
-                                long nowMs, List<TrialOrder> orders) {
+    /** Asks for a trial of the current bracket at this rung, unless the budget cannot pay for it. */
+    static void request(Experiment e, int rung, int configId, int attempt, String resumeFrom, int resumeFromEpochs,
+                        long nowMs, List<TrialOrder> orders) {
         Bracket b = e.plan.get(e.bracketIndex);
-        int epochs = b.rungs().get(e.rung).epochs();
-        TrialOrder order = new TrialOrder(trialId(e.experimentId, b.s(), e.rung, configId, attempt), configId, epochs,
-                b.s(), e.rung, attempt, resumeFrom, resumeFromEpochs);
-        long cap = e.spec.totalEpochBudget();
+        int epochs = b.rungs().get(rung).epochs();
+        TrialOrder order = new TrialOrder(trialId(e.experimentId, b.s(), rung, configId, attempt), configId, epochs,
+                b.s(), rung, attempt, resumeFrom, resumeFromEpochs);
+        long cap = e.budgetCap();
         if (e.budgetExhausted || (cap > 0 && e.epochsCommitted + order.cost() > cap)) {
             // Once one trial does not fit, nothing more is asked: a search stopped by its budget ends cleanly.
             e.budgetExhausted = true;
@@ -243,7 +265,7 @@ public final class ExperimentMachine {
         t.configId = configId;
         t.bracketIndex = e.bracketIndex;
         t.bracket = b.s();
-        t.rung = e.rung;
+        t.rung = rung;
         t.epochs = epochs;
         t.attempt = attempt;
         t.resumeFromTrialId = resumeFrom;
@@ -271,9 +293,12 @@ public final class ExperimentMachine {
         return new Step(Disposition.APPLIED, orders, e.outcome);
     }
 
-    /** Configurations for a bracket's first rung: the ranking's top (task-aware) or a seeded random draw. */
+    /** Configurations for a bracket's first rung: the ranking's top (task-aware), BOHB's model, or a seeded random draw. */
     static List<Integer> choose(Experiment e, Bracket b, int n) {
         Random rng = new Random(e.spec.seed() * 1_000_003L + b.s());
+        if (e.spec.strategy() == Strategy.BOHB) {
+            return Bohb.choose(e, n, rng);
+        }
         if (e.ranking == null) {
             List<Integer> all = new ArrayList<>(IntStream.range(0, e.spaceSize).boxed().toList());
             Collections.shuffle(all, rng);

@@ -6,12 +6,22 @@ package io.hyperstar.hyperband;
  *
  * @param totalEpochBudget epochs the experiment may train in all; 0 means Hyperband's own plan is the cap
  * @param maxRetries       how many times a failed trial is tried again before it counts as failed
+ * @param parallelTrials   ASHA only: trials kept in flight (each answer frees one slot); 0 means as many as the first
+ *                         rung of Hyperband's most exploratory bracket, the width a Hyperband search asks at once
  */
 public record TuningSpec(Strategy strategy, int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
-                         double explorationShare, int maxRetries) {
+                         double explorationShare, int maxRetries, int parallelTrials) {
 
     /** Upper bound on R, so that a typo (R = 10^9) cannot plan an endless search. */
     public static final int MAX_EPOCHS_LIMIT = 10_000;
+    /** Upper bound on ASHA's trials in flight: more than any fleet, so a typo cannot flood the trial topic. */
+    public static final int MAX_PARALLEL_TRIALS = 10_000;
+
+    /** Searches other than ASHA: the width comes from the bracket plan. */
+    public TuningSpec(Strategy strategy, int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
+                      double explorationShare, int maxRetries) {
+        this(strategy, maxEpochsPerTrial, eta, totalEpochBudget, seed, explorationShare, maxRetries, 0);
+    }
 
     public TuningSpec {
         if (strategy == null) {
@@ -31,6 +41,9 @@ public record TuningSpec(Strategy strategy, int maxEpochsPerTrial, int eta, long
         }
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
+        }
+        if (parallelTrials < 0 || parallelTrials > MAX_PARALLEL_TRIALS) {
+            throw new IllegalArgumentException("parallelTrials must be in 0.." + MAX_PARALLEL_TRIALS + " (0 = default), got " + parallelTrials);
         }
     }
 }

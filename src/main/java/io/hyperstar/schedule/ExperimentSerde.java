@@ -27,11 +27,13 @@ import java.util.List;
  * (never a contract with other teams) and is rewritten on every trial result, so its cost is the scheduler's
  * cost: no field names, the plan recomputed from the request, trial ids rebuilt from their coordinates.
  * The first byte is the layout version, so a later layout can still read this one. Version 2 adds each trial's
- * curve (kept only while a later rung may resume from it); version 1 state reads with no curves.
+ * curve (kept only while a later rung may resume from it); version 1 state reads with no curves. Version 3 adds ASHA's
+ * trials in flight and the space's dimension sizes (BOHB models each); earlier state reads with 0 (the default width)
+ * and one dimension, which no search stored then used.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
 
     @Override
     public Serializer<Experiment> serializer() {
@@ -78,7 +80,9 @@ public final class ExperimentSerde implements Serde<Experiment> {
         out.writeLong(s.seed());
         out.writeDouble(s.explorationShare());
         out.writeInt(s.maxRetries());
+        out.writeInt(s.parallelTrials());
         out.writeInt(e.spaceSize);
+        ints(out, e.dimensionSizes);
         out.writeLong(e.createdAtMs);
         out.writeByte(e.phase.ordinal());
         ints(out, e.ranking);
@@ -130,7 +134,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
 
     static Experiment read(DataInputStream in) throws IOException {
         byte version = in.readByte();
-        if (version != 1 && version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException("unknown experiment state layout " + version);
         }
         Experiment e = new Experiment();
@@ -140,8 +144,11 @@ public final class ExperimentSerde implements Serde<Experiment> {
         e.datasetUri = str(in);
         e.datasetFormat = str(in);
         e.spec = new TuningSpec(Strategy.values()[in.readByte()], in.readInt(), in.readInt(), in.readLong(), in.readLong(),
-                in.readDouble(), in.readInt());
+                in.readDouble(), in.readInt(), version >= 3 ? in.readInt() : 0);
         e.spaceSize = in.readInt();
+        if (version >= 3) {
+            e.dimensionSizes = ints(in);
+        }
         e.createdAtMs = in.readLong();
         e.phase = Experiment.Phase.values()[in.readByte()];
         e.ranking = ints(in);

@@ -11,6 +11,7 @@ import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import io.hyperstar.events.Topics;
+import io.hyperstar.hyperband.Asha;
 import io.hyperstar.hyperband.Experiment;
 import io.hyperstar.hyperband.ExperimentMachine;
 import io.hyperstar.hyperband.ExperimentMachine.Disposition;
@@ -172,7 +173,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             throw new InvalidEvent("experiment id " + key + " is already used by another request");
         }
         TuningSpec spec = spec(ev);
-        Experiment e = ExperimentMachine.create(ev.getExperimentId(), ev.getDatasetId(), spec, space.size(), now());
+        Experiment e = ExperimentMachine.create(ev.getExperimentId(), ev.getDatasetId(), spec,
+                space.dimensions().stream().map(d -> d.values().size()).toList(), now());
         long cheapest = e.plan.stream().mapToLong(b -> b.rungs().get(0).epochs()).min().orElseThrow();
         if (spec.totalEpochBudget() > 0 && spec.totalEpochBudget() < cheapest) {
             throw new InvalidEvent("totalEpochBudget " + spec.totalEpochBudget() + " cannot pay for a single trial (the cheapest costs "
@@ -186,8 +188,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (early != null && spec.strategy().needsRanking()) {
             step = merge(step, applyRanking(e, early));
         }
-        LOG.infof("experiment %s started: %s on %s, R=%d eta=%d, %d brackets planned (%d epochs)", key, spec.strategy(),
-                e.datasetId, spec.maxEpochsPerTrial(), spec.eta(), e.plan.size(), Hyperband.plannedEpochs(e.plan));
+        LOG.infof("experiment %s started: %s on %s, R=%d eta=%d, %s", key, spec.strategy(), e.datasetId,
+                spec.maxEpochsPerTrial(), spec.eta(), spec.strategy().asynchronous()
+                        ? "%d trials in flight, at most %d epochs".formatted(Asha.width(e), e.budgetCap())
+                        : "%d brackets planned (%d epochs)".formatted(e.plan.size(), Hyperband.plannedEpochs(e.plan)));
         save(e, step);
     }
 
@@ -414,13 +418,16 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
 
     private TuningSpec spec(DatasetRegistered ev) {
         var t = ev.getTuning();
-        Strategy strategy = switch (t.getStrategy()) {
-            case HYPERBAND -> Strategy.HYPERBAND;
-            case TASK_AWARE_HYPERBAND -> Strategy.TASK_AWARE_HYPERBAND;
-            default -> throw new InvalidEvent("strategy " + t.getStrategy() + " is not supported by this scheduler (supported: HYPERBAND, TASK_AWARE_HYPERBAND)");
-        };
+        // The contract's symbols and the core's are the same names; a symbol the core lacks is refused, not guessed.
+        Strategy strategy;
+        try {
+            strategy = Strategy.valueOf(t.getStrategy().name());
+        } catch (IllegalArgumentException unknown) {
+            throw new InvalidEvent("strategy " + t.getStrategy() + " is not supported by this scheduler (supported: "
+                    + java.util.Arrays.toString(Strategy.values()) + ")");
+        }
         return new TuningSpec(strategy, t.getMaxEpochsPerTrial(), t.getEta(), t.getTotalEpochBudget(), t.getSeed(),
-                t.getExplorationShare(), settings.maxRetries());
+                t.getExplorationShare(), settings.maxRetries(), t.getParallelTrials());
     }
 
     private static void requireKey(String key, String experimentId) {

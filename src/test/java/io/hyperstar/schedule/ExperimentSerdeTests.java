@@ -63,7 +63,7 @@ class ExperimentSerdeTests {
         }
         assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
         assertThat(upgraded.trials.values()).allSatisfy(t -> assertThat(t.curve).isEmpty());
-        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 2);
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 3);
 
         TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
         ExperimentMachine.Step a = ExperimentMachine.onReport(current, last, 30);
@@ -78,6 +78,59 @@ class ExperimentSerdeTests {
         assertThat(ExperimentMachine.curveFromEpochOne(upgraded, upgraded.trials.get(fromOld.trialId()), rest)).isEmpty();
         assertThat(ExperimentMachine.curveFromEpochOne(current, current.trials.get(fromOld.trialId()), rest))
                 .hasSize(fromOld.epochs());
+    }
+
+    /**
+     * A search stored by the release before BOHB and ASHA (state layout 2, written by the serde of commit bec2e48 in the
+     * same state as above) reads and goes on exactly as one that never left the current layout, curves included.
+     */
+    @Test
+    void aSearchStoredInLayoutTwoGoesOnWithItsCurves() throws Exception {
+        byte[] v2;
+        try (var in = ExperimentSerdeTests.class.getResourceAsStream("/state/experiment-v2.bin")) {
+            v2 = in.readAllBytes();
+        }
+        assertThat(v2[0]).isEqualTo((byte) 2);
+        Experiment upgraded = serde.deserializer().deserialize("", v2);
+
+        Experiment current = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
+        current.tenant = "t";
+        List<TrialOrder> first = ExperimentMachine.start(current, 10).orders();
+        for (int i = 0; i < first.size() - 1; i++) {
+            ExperimentMachine.onReport(current, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
+        }
+        assertThat(upgraded.spec).isEqualTo(current.spec);
+        assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
+        assertThat(upgraded.trials.get(first.get(1).trialId()).curve).containsExactly(0.01);
+        TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
+        assertThat(ExperimentMachine.onReport(upgraded, last, 30).orders()).isNotEmpty()
+                .isEqualTo(ExperimentMachine.onReport(current, last, 30).orders());
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 3);
+        assertThat(roundTrip(upgraded).trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
+    }
+
+    /** BOHB's model needs the space's shape and ASHA its width: both survive a reload mid-way. */
+    @Test
+    void reloadedBohbAndAshaSearchesContinueExactly() {
+        for (Strategy strategy : List.of(Strategy.BOHB, Strategy.ASHA)) {
+            Experiment original = ExperimentMachine.create("m", "ds", new TuningSpec(strategy, 27, 3, 0, 5, 0, 2, 7),
+                    List.of(5, 2, 3, 3), 10);
+            List<TrialOrder> orders = new java.util.ArrayList<>(ExperimentMachine.start(original, 10).orders());
+            for (int i = 0; i < 20; i++) {
+                orders.addAll(ExperimentMachine.onReport(original, TrialReport.success(orders.get(i).trialId(), 0.03 * (i % 7), 1), 20).orders());
+            }
+            Experiment reloaded = roundTrip(original);
+            assertThat(reloaded.dimensionSizes).containsExactly(5, 2, 3, 3);
+            assertThat(reloaded.spec.parallelTrials()).isEqualTo(7);
+            // Answer everything still outstanding in both, in the same order: the same requests follow.
+            for (int i = 20; i < orders.size() && i < 200; i++) {
+                TrialReport r = TrialReport.success(orders.get(i).trialId(), 0.01 * (i % 11), orders.get(i).cost());
+                List<TrialOrder> a = ExperimentMachine.onReport(original, r, 30).orders();
+                assertThat(ExperimentMachine.onReport(reloaded, r, 30).orders()).as("%s after answer %d", strategy, i).isEqualTo(a);
+                orders.addAll(a);
+            }
+            assertThat(reloaded.outcome).isEqualTo(original.outcome).isNotNull();
+        }
     }
 
     private Experiment roundTrip(Experiment e) {

@@ -103,6 +103,44 @@ class SchedulerTopologyTests {
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 
+    /** BOHB and ASHA run through the streaming scheduler exactly as the core runs them offline (the figures' searches). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Strategy.class, names = {"BOHB", "ASHA"})
+    void bohbAndAshaRunToTheirEndExactlyAsTheCoreRunsThem(Strategy strategy) {
+        registered.pipeInput("s-1", registration("s-1", "ds-3", strategy, 27, 3, 0));
+        List<TrialRequested> all = answerUntilDone();
+
+        Simulator.Run expected = simulate("s-1", "ds-3", io.hyperstar.hyperband.Strategy.valueOf(strategy.name()), 27, 3, 0);
+        assertThat(all.stream().map(TrialRequested::getTrialId).toList())
+                .containsExactlyElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
+        ExperimentCompleted done = results.readValue();
+        assertThat(done.getStrategy()).isEqualTo(strategy);
+        assertThat(done.getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
+        assertThat(done.getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void taskAwareAshaWaitsForItsRankingThenKeepsItsWidthFromTheRankingsTop() {
+        registered.pipeInput("tas", DatasetRegistered.newBuilder(registration("tas", "ds-4", Strategy.TASK_AWARE_ASHA, 9, 3, 0))
+                .setTuning(TuningRequest.newBuilder(tuning(Strategy.TASK_AWARE_ASHA, 9, 3, 0)).setParallelTrials(4).build()).build());
+        assertThat(requested.isEmpty()).isTrue();
+        List<Integer> ranking = reversedIds();
+        rankings.pipeInput("tas", ranking("tas", ranking));
+        List<TrialRequested> first = requested.readValuesToList();
+        assertThat(first).extracting(TrialRequested::getConfigId).containsExactlyElementsOf(ranking.subList(0, 4));
+        completed.pipeInput("tas", answer(first.get(0), true).build());
+        List<TrialRequested> next = requested.readValuesToList();
+        assertThat(next).extracting(TrialRequested::getConfigId).containsExactly(ranking.get(4));
+        for (TrialRequested r : first.subList(1, 4)) {
+            completed.pipeInput("tas", answer(r, true).build());
+        }
+        completed.pipeInput("tas", answer(next.get(0), true).build());
+        List<TrialRequested> rest = answerUntilDone();
+        assertThat(rest).isNotEmpty();
+        assertThat(results.readValue().getStrategy()).isEqualTo(Strategy.TASK_AWARE_ASHA);
+    }
+
     @Test
     void trialRequestsCarryTheDatasetConfigurationAndResumePoint() {
         registered.pipeInput("exp-2", registration("exp-2", "ds-2", Strategy.HYPERBAND, 9, 3, 0));
@@ -253,7 +291,8 @@ class SchedulerTopologyTests {
         registered.pipeInput("bad-eta", registration("bad-eta", "ds-1", Strategy.HYPERBAND, 9, 1, 0));
         registered.pipeInput("bad-r", registration("bad-r", "ds-1", Strategy.HYPERBAND, 0, 3, 0));
         registered.pipeInput("bad-budget", registration("bad-budget", "ds-1", Strategy.HYPERBAND, 27, 3, -1));
-        registered.pipeInput("bohb", registration("bohb", "ds-1", Strategy.BOHB, 9, 3, 0));
+        registered.pipeInput("wide", DatasetRegistered.newBuilder(registration("wide", "ds-1", Strategy.ASHA, 9, 3, 0))
+                .setTuning(TuningRequest.newBuilder(tuning(Strategy.ASHA, 9, 3, 0)).setParallelTrials(1_000_000).build()).build());
         registered.pipeInput("wrong-key", registration("other-id", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
         registered.pipeInput("ok", registration("ok", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
         TrialRequested r = requested.readValuesToList().get(0);
@@ -267,7 +306,7 @@ class SchedulerTopologyTests {
                 x -> assertThat(x).contains("eta must be at least 2"),
                 x -> assertThat(x).contains("maxEpochsPerTrial (R) must be in 1.."),
                 x -> assertThat(x).contains("totalEpochBudget must be >= 0"),
-                x -> assertThat(x).contains("strategy BOHB is not supported"),
+                x -> assertThat(x).contains("parallelTrials must be in 0..10000 (0 = default), got 1000000"),
                 x -> assertThat(x).contains("must equal the experimentId"),
                 x -> assertThat(x).contains("top1 accuracy must be in [0, 1], got 1.7"),
                 x -> assertThat(x).contains("top1 accuracy must be in [0, 1], got -0.1"),

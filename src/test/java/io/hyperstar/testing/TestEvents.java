@@ -32,6 +32,15 @@ public final class TestEvents {
                 .setRegisteredAtMs(Instant.ofEpochMilli(1)).build();
     }
 
+    /** The search of this strategy the core plans for this request on the bundled space, answered from the synthetic curves. */
+    public static Simulator.Run simulate(String id, String dataset, io.hyperstar.hyperband.Strategy strategy, int r, int eta,
+                                         long budget) {
+        ConfigSpace space = ConfigSpace.bundled();
+        Experiment e = ExperimentMachine.create(id, dataset, new TuningSpec(strategy, r, eta, budget, SEED, 0, MAX_RETRIES),
+                space.dimensions().stream().map(d -> d.values().size()).toList(), 0);
+        return Simulator.run(e, CurveTable.synthetic().forDataset(dataset));
+    }
+
     /** The vanilla Hyperband search the core plans for this request, answered from the synthetic curves. */
     public static Simulator.Run simulate(String id, String dataset, int r, int eta, long budget) {
         ConfigSpace space = ConfigSpace.bundled();
