@@ -29,9 +29,11 @@ import java.util.Map;
  * <pre>
  * java io.hyperstar.bench.HyperbandReplay [--metadataset src/main/resources/metadataset]
  *     [--runs docs/benchmarks/runs] [--out docs/benchmarks/hyperband] [--budgets 27,54,108,216,0]
- *     [--methods task-agnostic,meta-features+rf,BM,BM+Sim+GAN] [--eta 3]
+ *     [--methods task-agnostic,meta-features+rf,BM,BM+Sim+GAN] [--eta 3] [--strategies hyperband,bohb,asha]
  * </pre>
- * Budget 0 means Hyperband's own full plan. Writes {@code replay.csv} (one row per search), {@code README.md}
+ * Budget 0 means Hyperband's own full plan. {@code --strategies} adds the task-agnostic searches BOHB and ASHA beside
+ * vanilla Hyperband, and task-aware ASHA fed with each method's ranking beside task-aware Hyperband (default: hyperband
+ * only). Writes {@code replay.csv} (one row per search), {@code README.md}
  * (tables) and {@code found-best.png} (share of searches within 1 point of the task's best, against the budget).
  */
 public final class HyperbandReplay {
@@ -51,6 +53,7 @@ public final class HyperbandReplay {
         List<String> methods = List.of("task-agnostic", "meta-features+rf", "BM", "BM+GAN", "BM+Sim", "BM+Sim+GAN",
                 "BM+neighbours", "BM+Sim+neighbours");
         int eta = 3;
+        List<String> strategies = List.of("hyperband");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDir = Path.of(args[++i]);
@@ -59,6 +62,7 @@ public final class HyperbandReplay {
                 case "--budgets" -> budgets = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
                 case "--eta" -> eta = Integer.parseInt(args[++i]);
+                case "--strategies" -> strategies = Arrays.asList(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -66,7 +70,8 @@ public final class HyperbandReplay {
         MetaDataset meta = MetaDataset.load(metaDir, space).completeOnly();
         ReplayRunner curves = ReplayRunner.load(metaDir.resolve("curves.csv"));
         List<Evaluation.Row> rows = Evaluation.readRuns(runs);
-        List<Result> results = replay(meta, curves, rows, methods, budgets, meta.epochs(), eta, space.size());
+        List<Integer> shape = space.dimensions().stream().map(d -> d.values().size()).toList();
+        List<Result> results = replay(meta, curves, rows, methods, budgets, meta.epochs(), eta, shape, strategies);
         write(results, methods, budgets, meta.epochs(), eta, out, String.join(" ", args));
         System.out.println("wrote " + results.size() + " searches to " + out);
     }
@@ -74,6 +79,23 @@ public final class HyperbandReplay {
     /** Every (task, seed, budget): vanilla Hyperband, then task-aware Hyperband with each method's ranking. */
     static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
                                List<Long> budgets, int r, int eta, int spaceSize) {
+        return replay(meta, curves, rows, methods, budgets, r, eta, List.of(spaceSize), List.of("hyperband"));
+    }
+
+    /**
+     * Every (task, seed, budget): vanilla Hyperband (and BOHB and ASHA when asked), then task-aware Hyperband (and
+     * task-aware ASHA) with each method's ranking. ASHA runs with its default width and budget cap, so at budget 0 it
+     * may spend Hyperband's whole plan.
+     */
+    static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
+                               List<Long> budgets, int r, int eta, List<Integer> shape, List<String> strategies) {
+        for (String s : strategies) {
+            if (!List.of("hyperband", "bohb", "asha").contains(s)) {
+                throw new IllegalArgumentException("unknown strategy " + s + " (hyperband, bohb, asha)");
+            }
+        }
+        boolean bohb = strategies.contains("bohb");
+        boolean asha = strategies.contains("asha");
         List<Integer> seeds = rows.stream().map(Evaluation.Row::seed).distinct().sorted().toList();
         Map<String, Evaluation.Row> byKey = new java.util.HashMap<>();
         rows.forEach(x -> byKey.putIfAbsent(x.key(), x));
@@ -85,18 +107,33 @@ public final class HyperbandReplay {
             for (int seed : seeds) {
                 for (long budget : budgets) {
                     TuningSpec vanilla = new TuningSpec(Strategy.HYPERBAND, r, eta, budget, seed, 0, 0);
-                    Experiment e = ExperimentMachine.create("v", task.id(), vanilla, spaceSize, 0);
+                    Experiment e = ExperimentMachine.create("v", task.id(), vanilla, shape, 0);
                     out.add(result("vanilla Hyperband", task.id(), seed, budget, best, bestConfig, Simulator.run(e, c)));
+                    if (bohb) {
+                        TuningSpec spec = new TuningSpec(Strategy.BOHB, r, eta, budget, seed, 0, 0);
+                        out.add(result("BOHB", task.id(), seed, budget, best, bestConfig,
+                                Simulator.run(ExperimentMachine.create("b", task.id(), spec, shape, 0), c)));
+                    }
+                    if (asha) {
+                        TuningSpec spec = new TuningSpec(Strategy.ASHA, r, eta, budget, seed, 0, 0);
+                        out.add(result("ASHA", task.id(), seed, budget, best, bestConfig,
+                                Simulator.run(ExperimentMachine.create("s", task.id(), spec, shape, 0), c)));
+                    }
                     for (String m : methods) {
                         Evaluation.Row row = byKey.get(Evaluation.Row.key(m, task.id(), seed));
                         if (row == null) {
                             continue;
                         }
                         TuningSpec aware = new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, budget, seed, 0, 0);
-                        Experiment a = ExperimentMachine.create("a", task.id(), aware, spaceSize, 0);
+                        Experiment a = ExperimentMachine.create("a", task.id(), aware, shape, 0);
                         List<Integer> ranking = Arrays.stream(row.order()).boxed().toList();
                         out.add(result(m, task.id(), seed, budget, best, bestConfig,
                                 Simulator.runRanked(a, ranking, c)));
+                        if (asha) {
+                            TuningSpec spec = new TuningSpec(Strategy.TASK_AWARE_ASHA, r, eta, budget, seed, 0, 0);
+                            out.add(result("task-aware ASHA (" + m + ")", task.id(), seed, budget, best, bestConfig,
+                                    Simulator.runRanked(ExperimentMachine.create("sa", task.id(), spec, shape, 0), ranking, c)));
+                        }
                     }
                 }
             }
@@ -124,9 +161,9 @@ public final class HyperbandReplay {
         }
         Files.writeString(out.resolve("replay.csv"), csv);
 
-        List<String> all = new ArrayList<>();
-        all.add("vanilla Hyperband");
-        methods.stream().filter(m -> results.stream().anyMatch(x -> x.method().equals(m))).forEach(all::add);
+        // Searches in the order they were run: the task-agnostic ones first, then each method's.
+        List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(results.stream().map(Result::method).toList()));
+        all.sort(java.util.Comparator.comparingInt(m -> m.startsWith("task-aware ASHA") ? 1 : 0));
         long searches = results.stream().filter(x -> x.method().equals(all.get(0))).count() / budgets.size();
         StringBuilder md = new StringBuilder("# Task-aware Hyperband replayed on the meta-dataset\n\n");
         md.append(String.format(Locale.ROOT, "Written by `io.hyperstar.bench.HyperbandReplay %s`. R = %d, eta = %d. "
@@ -136,8 +173,13 @@ public final class HyperbandReplay {
                 + "against the task's recorded learning curves (instant worker). Regret: the task's best validation "
                 + "top-1 at R minus the best top-1 the search reports, in points (a small budget also pays for training "
                 + "its best configuration for fewer than R epochs). Found the best: the search's best configuration is "
-                + "the task's best at R. Budget 0 = Hyperband's whole plan.%n%n",
-                args.isBlank() ? "" : args, r, eta, searches));
+                + "the task's best at R. Budget 0 = Hyperband's whole plan.%s%n%n",
+                args.isBlank() ? "" : args, r, eta, searches, all.contains("ASHA") || all.contains("BOHB")
+                        ? " BOHB fills each bracket from its model of the results so far (a third at random); ASHA "
+                        + "(plain, and \"task-aware ASHA (method)\" fed with that method's ranking) keeps as many trials in flight as "
+                        + "the first rung of Hyperband's most exploratory bracket "
+                        + "(the instant worker answers them first in, first out) and stops at the budget, or at Hyperband's "
+                        + "whole plan for budget 0, or when every configuration has run as far as it earned." : ""));
         for (long budget : budgets) {
             md.append(String.format(Locale.ROOT, "## Budget %s%n%n", budget == 0 ? "0 (whole plan)" : budget + " epochs"));
             md.append("| search | mean regret (pts) | median regret | within 1 pt of the best | found the best configuration | "

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * dimensions. Each bracket of a BOHB search is filled here instead of at random:
  * <ul>
  *   <li>a third of the draws ({@link #RANDOM_FRACTION}) are uniform, so the search keeps its Hyperband guarantee;</li>
- *   <li>the others come from a model fitted on the results of the largest budget that has at least d + 3 of them:
- *       the best 15% (at least d + 1) make the "good" density l(x), the next ones (at least d + 1) the "bad" density
- *       g(x), each a product of Aitchison-Aitken kernels per dimension with the normal-reference bandwidth;
+ *   <li>the others come from a model fitted on the results of the largest budget that has enough of them: the best
+ *       15% (at least d + 1) make the "good" density l(x), the next ones (up to 85%, at least d + 1) the "bad" density
+ *       g(x), and a budget whose two sets do not both hold more points than dimensions has no model; each a product of Aitchison-Aitken kernels per dimension with the normal-reference bandwidth;
  *       {@link #SAMPLES} candidates are drawn from l (widened by the bandwidth) and the one with the largest l/g
  *       is taken;</li>
  *   <li>with too few results for a model, the draw is uniform.</li>
@@ -49,7 +49,11 @@ public final class Bohb {
         return List.copyOf(chosen);
     }
 
-    /** The model on the largest budget with enough results, or null when no budget has enough yet. */
+    /**
+     * The model on the largest budget with enough results, or null when no budget has enough yet. As in hpbandster, a
+     * budget has a model when its good and bad sets each hold more points than there are dimensions (with d = 4 and
+     * 15% good: 10 results).
+     */
     static Model fit(Experiment e, int[] shape) {
         int minPoints = shape.length + 1;
         // Results per budget (epochs), losses as 1 - top-1; a configuration trained twice at one budget counts once,
@@ -61,14 +65,14 @@ public final class Bohb {
             }
         }
         for (Map<Integer, Double> results : byBudget.values()) {
-            if (results.size() >= minPoints + 2) {
-                List<Integer> sorted = new ArrayList<>(results.keySet());
-                sorted.sort(Comparator.comparing((Integer c) -> results.get(c)).thenComparing(c -> c));
-                int count = sorted.size();
-                int good = Math.max(minPoints, TOP_PERCENT * count / 100);
-                int bad = Math.max(minPoints, (100 - TOP_PERCENT) * count / 100);
+            List<Integer> sorted = new ArrayList<>(results.keySet());
+            sorted.sort(Comparator.comparing((Integer c) -> results.get(c)).thenComparing(c -> c));
+            int count = sorted.size();
+            int good = Math.min(count, Math.max(minPoints, TOP_PERCENT * count / 100));
+            int bad = Math.min(count, good + Math.max(minPoints, (100 - TOP_PERCENT) * count / 100)) - good;
+            if (good > shape.length && bad > shape.length) {
                 List<int[]> goodPoints = coordinates(sorted.subList(0, good), shape);
-                List<int[]> badPoints = coordinates(sorted.subList(good, Math.min(count, good + bad)), shape);
+                List<int[]> badPoints = coordinates(sorted.subList(good, good + bad), shape);
                 return new Model(new Density(goodPoints, shape), new Density(badPoints, shape));
             }
         }

@@ -140,6 +140,53 @@ class SchedulerBrokerTests {
         }
     }
 
+    /**
+     * BOHB and ASHA side by side on a real broker, with the scheduler stopped mid-way and restarted from an empty state
+     * directory. BOHB, whose brackets wait for every answer, asks exactly what the core asks offline. ASHA, which acts on
+     * each answer as it comes, depends on the order answers arrive in; whatever that order, no trial is asked twice,
+     * each promotion resumes its own configuration one rung down, and the result is the best of what was trained.
+     */
+    @Test
+    void bohbAndAshaSurviveARestartWithNothingLostOrRepeated(@TempDir Path state1, @TempDir Path state2) throws Exception {
+        Simulator.Run bohb = TestEvents.simulate("bohb-1", "ds-2", io.hyperstar.hyperband.Strategy.BOHB, 27, 3, 0);
+        try (TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES);
+             KafkaProducer<String, DatasetRegistered> producer = producer()) {
+            KafkaStreams first = start("strategies", state1);
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "bohb-1",
+                    TestEvents.registration("bohb-1", "ds-2", Strategy.BOHB, 27, 3, 0)));
+            DatasetRegistered asha = TestEvents.registration("asha-1", "ds-3", Strategy.ASHA, 27, 3, 0);
+            asha.getTuning().setParallelTrials(5);
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "asha-1", asha));
+            producer.flush();
+            await().atMost(Duration.ofMinutes(2)).until(() -> worker.received("bohb-1").size() >= 30 && worker.received("asha-1").size() >= 30);
+            first.close(Duration.ofSeconds(30));
+
+            try (KafkaStreams second = start("strategies", state2)) {
+                Map<String, ExperimentCompleted> results = awaitResults(List.of("bohb-1", "asha-1"), Duration.ofMinutes(3));
+
+                assertThat(worker.received("bohb-1").stream().map(TrialRequested::getTrialId).toList()).doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(bohb.orders().stream().map(TrialOrder::trialId).toList());
+                assertThat(results.get("bohb-1").getBestConfigId()).isEqualTo(bohb.outcome().bestConfigId());
+                assertThat(results.get("bohb-1").getStrategy()).isEqualTo(Strategy.BOHB);
+
+                List<TrialRequested> asked = worker.received("asha-1");
+                assertThat(asked.stream().map(TrialRequested::getTrialId).toList()).doesNotHaveDuplicates();
+                assertThat(asked.stream().filter(r -> r.getRung() == 0).map(TrialRequested::getConfigId).toList())
+                        .doesNotHaveDuplicates();
+                assertThat(asked.stream().filter(r -> r.getRung() > 0)).isNotEmpty().allSatisfy(r -> assertThat(r.getResumeFromTrialId())
+                        .isEqualTo(io.hyperstar.hyperband.ExperimentMachine.trialId("asha-1", 3, r.getRung() - 1, r.getConfigId(), 0)));
+                ExperimentCompleted done = results.get("asha-1");
+                assertThat(done.getStrategy()).isEqualTo(Strategy.ASHA);
+                assertThat(done.getTrialsRequested()).isEqualTo(asked.size());
+                // With no budget asked, ASHA stops at what Hyperband's whole plan would train (357 epochs here).
+                assertThat(done.getEpochsUsed()).isPositive().isLessThanOrEqualTo(
+                        io.hyperstar.hyperband.Hyperband.plannedEpochs(io.hyperstar.hyperband.Hyperband.plan(27, 3, SPACE.size())));
+                assertThat(done.getBestTop1()).isEqualTo(asked.stream()
+                        .mapToDouble(r -> CURVES.top1("ds-3", r.getConfigId(), r.getEpochs())).max().orElseThrow());
+            }
+        }
+    }
+
     private KafkaStreams start(String appId, Path stateDir) {
         Properties config = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "scheduler-" + appId, stateDir.toString());
         // A stopped instance stays in the group until its session times out; keep that short so the restart is quick.
