@@ -62,10 +62,15 @@ public final class Figure5a {
 
     /** Lines of (x, y) points with y in [min, 1], x from 1; one colour per series, legend on the right. */
     static void plot(Map<String, List<double[]>> series, String title, String xLabel, Path png) throws IOException {
-        int w = 900;
+        // The legend column is as wide as its longest label, so no series name is cut off.
+        Font legendFont = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        Graphics2D measure = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        int longest = series.keySet().stream().mapToInt(k -> measure.getFontMetrics(legendFont).stringWidth(k)).max().orElse(0);
+        measure.dispose();
+        int right = Math.max(200, longest + 45);
+        int w = 700 + right;
         int h = 560;
         int left = 70;
-        int right = 200;
         int top = 45;
         int bottom = 55;
         double maxX = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
@@ -79,7 +84,7 @@ public final class Figure5a {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, 10, 25);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.setFont(legendFont);
         int pw = w - left - right;
         int ph = h - top - bottom;
         for (int t = 0; t <= 5; t++) {

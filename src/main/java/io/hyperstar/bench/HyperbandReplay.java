@@ -127,7 +127,9 @@ public final class HyperbandReplay {
                         TuningSpec aware = new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, budget, seed, 0, 0);
                         Experiment a = ExperimentMachine.create("a", task.id(), aware, shape, 0);
                         List<Integer> ranking = Arrays.stream(row.order()).boxed().toList();
-                        out.add(result(m, task.id(), seed, budget, best, bestConfig,
+                        // Beside other strategies, say which search the ranking fed; alone, the method names the row.
+                        String name = bohb || asha ? "task-aware Hyperband (" + m + ")" : m;
+                        out.add(result(name, task.id(), seed, budget, best, bestConfig,
                                 Simulator.runRanked(a, ranking, c)));
                         if (asha) {
                             TuningSpec spec = new TuningSpec(Strategy.TASK_AWARE_ASHA, r, eta, budget, seed, 0, 0);
