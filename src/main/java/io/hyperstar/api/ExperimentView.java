@@ -17,6 +17,7 @@ public record ExperimentView(String experimentId, String datasetId, String strat
     public record BracketView(int s, List<RungView> rungs) {
     }
 
+    /** {@code planned}: the trials Hyperband's plan gives the rung; 0 for ASHA, which plans none ahead. */
     public record RungView(int index, int planned, int epochs, List<TrialView> trials) {
     }
 
@@ -35,10 +36,12 @@ public record ExperimentView(String experimentId, String datasetId, String strat
     }
 
     public static ExperimentView of(Experiment e, boolean withTrials) {
-        List<BracketView> brackets = !withTrials ? List.of() : java.util.stream.IntStream.range(0, e.plan.size())
+        // ASHA runs one bracket, the plan's first, with as many trials per rung as it earns.
+        boolean asha = e.spec.strategy().asynchronous();
+        List<BracketView> brackets = !withTrials ? List.of() : java.util.stream.IntStream.range(0, asha ? 1 : e.plan.size())
                 .mapToObj(i -> {
                     Bracket b = e.plan.get(i);
-                    return new BracketView(b.s(), b.rungs().stream().map((Rung r) -> new RungView(r.index(), r.n(), r.epochs(),
+                    return new BracketView(b.s(), b.rungs().stream().map((Rung r) -> new RungView(r.index(), asha ? 0 : r.n(), r.epochs(),
                             e.trials.values().stream().filter(t -> t.bracketIndex == i && t.rung == r.index())
                                     .map(TrialView::of).toList())).toList());
                 }).toList();
