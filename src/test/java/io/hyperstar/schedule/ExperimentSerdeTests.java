@@ -20,11 +20,7 @@ class ExperimentSerdeTests {
     @Test
     void aReloadedExperimentContinuesExactlyLikeTheOriginal() {
         Experiment original = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
-        original.tenant = "t";
-        List<TrialOrder> first = ExperimentMachine.start(original, 10).orders();
-        for (int i = 0; i < first.size() - 1; i++) {
-            ExperimentMachine.onReport(original, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
-        }
+        List<TrialOrder> first = answerAllButOne(original);
         ExperimentMachine.onReport(original, new TrialReport(first.get(0).trialId(), true, 0.3, List.of(0.3), 1, 5, "w", null), 21);
         Experiment reloaded = roundTrip(original);
         assertThat(reloaded.plan).isEqualTo(original.plan);
@@ -48,19 +44,9 @@ class ExperimentSerdeTests {
      */
     @Test
     void aSearchStoredByThePreviousReleaseGoesOnAfterTheUpgrade() throws Exception {
-        byte[] v1;
-        try (var in = ExperimentSerdeTests.class.getResourceAsStream("/state/experiment-v1.bin")) {
-            v1 = in.readAllBytes();
-        }
-        assertThat(v1[0]).isEqualTo((byte) 1);
-        Experiment upgraded = serde.deserializer().deserialize("", v1);
-
+        Experiment upgraded = stored(1);
         Experiment current = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
-        current.tenant = "t";
-        List<TrialOrder> first = ExperimentMachine.start(current, 10).orders();
-        for (int i = 0; i < first.size() - 1; i++) {
-            ExperimentMachine.onReport(current, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
-        }
+        List<TrialOrder> first = answerAllButOne(current);
         assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
         assertThat(upgraded.trials.values()).allSatisfy(t -> assertThat(t.curve).isEmpty());
         assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 3);
@@ -86,19 +72,9 @@ class ExperimentSerdeTests {
      */
     @Test
     void aSearchStoredInLayoutTwoGoesOnWithItsCurves() throws Exception {
-        byte[] v2;
-        try (var in = ExperimentSerdeTests.class.getResourceAsStream("/state/experiment-v2.bin")) {
-            v2 = in.readAllBytes();
-        }
-        assertThat(v2[0]).isEqualTo((byte) 2);
-        Experiment upgraded = serde.deserializer().deserialize("", v2);
-
+        Experiment upgraded = stored(2);
         Experiment current = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
-        current.tenant = "t";
-        List<TrialOrder> first = ExperimentMachine.start(current, 10).orders();
-        for (int i = 0; i < first.size() - 1; i++) {
-            ExperimentMachine.onReport(current, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
-        }
+        List<TrialOrder> first = answerAllButOne(current);
         assertThat(upgraded.spec).isEqualTo(current.spec);
         assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
         assertThat(upgraded.trials.get(first.get(1).trialId()).curve).containsExactly(0.01);
@@ -131,6 +107,26 @@ class ExperimentSerdeTests {
             }
             assertThat(reloaded.outcome).isEqualTo(original.outcome).isNotNull();
         }
+    }
+
+    /** The state every fixture holds: the first rung started at t = 10 and answered at t = 20, all but its last trial. */
+    private static List<TrialOrder> answerAllButOne(Experiment e) {
+        e.tenant = "t";
+        List<TrialOrder> first = ExperimentMachine.start(e, 10).orders();
+        for (int i = 0; i < first.size() - 1; i++) {
+            ExperimentMachine.onReport(e, TrialReport.success(first.get(i).trialId(), 0.01 * i, 1), 20);
+        }
+        return first;
+    }
+
+    /** A fixture written by the serde of an earlier release, in the given layout. */
+    private Experiment stored(int layout) throws java.io.IOException {
+        byte[] bytes;
+        try (var in = ExperimentSerdeTests.class.getResourceAsStream("/state/experiment-v" + layout + ".bin")) {
+            bytes = in.readAllBytes();
+        }
+        assertThat(bytes[0]).isEqualTo((byte) layout);
+        return serde.deserializer().deserialize("", bytes);
     }
 
     private Experiment roundTrip(Experiment e) {
