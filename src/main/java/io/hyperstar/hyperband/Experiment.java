@@ -29,6 +29,8 @@ public final class Experiment {
     public Phase phase = Phase.WAITING_FOR_RANKING;
     /** Configuration ids best first, when a ranking arrived; null for vanilla runs and fallbacks. */
     public List<Integer> ranking;
+    /** Version of the model that computed {@link #ranking}; null without one. Shown by the read API only. */
+    public String rankingModel;
     public String note = "";
     public List<Bracket> plan = new ArrayList<>();
     /** Index into {@link #plan} of the bracket running now. */

@@ -28,8 +28,8 @@ import java.util.List;
  * cost: no field names, the plan recomputed from the request, trial ids rebuilt from their coordinates.
  * The first byte is the layout version, so a later layout can still read this one. Version 2 adds each trial's
  * curve (kept only while a later rung may resume from it); version 1 state reads with no curves. Version 3 adds ASHA's
- * trials in flight and the space's dimension sizes (BOHB models each); earlier state reads with 0 (the default width)
- * and one dimension, which no search stored then used.
+ * trials in flight, the space's dimension sizes (BOHB models each) and the version of the model that ranked the search;
+ * earlier state reads with 0 (the default width), one dimension and no model version, which no search stored then used.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
@@ -86,6 +86,7 @@ public final class ExperimentSerde implements Serde<Experiment> {
         out.writeLong(e.createdAtMs);
         out.writeByte(e.phase.ordinal());
         ints(out, e.ranking);
+        str(out, e.rankingModel);
         str(out, e.note);
         out.writeInt(e.bracketIndex);
         out.writeInt(e.rung);
@@ -152,6 +153,9 @@ public final class ExperimentSerde implements Serde<Experiment> {
         e.createdAtMs = in.readLong();
         e.phase = Experiment.Phase.values()[in.readByte()];
         e.ranking = ints(in);
+        if (version >= 3) {
+            e.rankingModel = str(in);
+        }
         e.note = str(in);
         e.bracketIndex = in.readInt();
         e.rung = in.readInt();

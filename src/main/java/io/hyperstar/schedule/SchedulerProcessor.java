@@ -220,7 +220,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (problem != null) {
             return ExperimentMachine.fallBack(e, "unusable ranking: " + problem, now());
         }
-        return ExperimentMachine.onRanking(e, ev.getRanking(), now());
+        Step step = ExperimentMachine.onRanking(e, ev.getRanking(), now());
+        if (e.ranking != null) {
+            e.rankingModel = ev.getModelVersion(); // for the read API: which model's ranking the search started from
+        }
+        return step;
     }
 
     private String rankingProblem(RankingComputed ev) {

@@ -1,6 +1,9 @@
 package io.hyperstar.api;
 
 import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.RankingComputed;
+import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.hyperband.Simulator;
@@ -18,7 +21,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Properties;
+import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -27,11 +35,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.nullValue;
 
 /** The packaged service on a real broker: a search registered over Kafka is visible, to its end, through the read API. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
 class ServiceTests {
+
+    private static final ConfigSpace SPACE = ConfigSpace.bundled();
 
     @Inject
     Topics topics;
@@ -72,7 +85,73 @@ class ServiceTests {
         // The scheduler's own meters appear once its stream tasks are initialised, shortly after it reports ready.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("kafka_stream")).body(containsString("hyperstar_scheduler_trials_requested_total")));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/experiments/{id}"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/experiments/{id}"))
+                .body(containsString("/experiments/{id}/ranking")).body(containsString("/models"));
+    }
+
+    /**
+     * What a user reads besides the searches: the ranking a task-aware search started from, joined with what it then
+     * measured; the models the meta-learner announced, newest first; and the dashboard page over both.
+     */
+    @Test
+    void theRankingOfATaskAwareSearchTheAnnouncedModelsAndTheDashboardAreServed() throws Exception {
+        List<Integer> ranking = new ArrayList<>(IntStream.range(0, SPACE.size()).boxed().toList());
+        Collections.reverse(ranking);
+        try (TestWorker worker = new TestWorker(bootstrap, topics, CurveTable.synthetic());
+             KafkaProducer<String, DatasetRegistered> producer = producer();
+             KafkaProducer<String, RankingComputed> rankings = new KafkaProducer<>(props(), topics.rankingComputed.keySerde().serializer(),
+                     topics.rankingComputed.valueSerde().serializer());
+             KafkaProducer<String, ModelPublished> models = new KafkaProducer<>(props(), topics.modelPublished.keySerde().serializer(),
+                     topics.modelPublished.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "api-ta",
+                    TestEvents.registration("api-ta", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0))).get();
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "api-v",
+                    TestEvents.registration("api-v", "ds-4", Strategy.HYPERBAND, 3, 3, 0))).get();
+            rankings.send(new ProducerRecord<>(topics.rankingComputed.name(), "api-ta", RankingComputed.newBuilder()
+                    .setExperimentId("api-ta").setDatasetId("ds-4").setOk(true).setModelVersion("model-under-test")
+                    .setConfigSpaceFingerprint(SPACE.fingerprint()).setRanking(ranking)
+                    .setScores(ranking.stream().map(c -> 0.0).toList()).setEmbedding(List.of()).setMillis(3).setDevice("cpu()")
+                    .build())).get();
+            for (String version : List.of("v-older", "v-newer")) {
+                models.send(new ProducerRecord<>(topics.modelPublished.name(), version, ModelPublished.newBuilder()
+                        .setVersion(version).setUri("/models/" + version).setSha256("ab").setConfigSpaceFingerprint(SPACE.fingerprint())
+                        .setTasks(version.equals("v-newer") ? 37 : 36).setRecords(3_300).setValidationAp10(0.5)
+                        .setPublishedAtMs(Instant.ofEpochMilli(version.equals("v-newer") ? 2_000 : 1_000)).build())).get();
+            }
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                given().get("/experiments/api-ta").then().statusCode(200).body("phase", equalTo("DONE"));
+                given().get("/experiments/api-v").then().statusCode(200).body("phase", equalTo("DONE"));
+            });
+        }
+        // Task-aware Hyperband with R = 9 fills every bracket from the top 9: the top is tried, the bottom never.
+        given().get("/experiments/api-ta/ranking").then().statusCode(200)
+                .body("modelVersion", equalTo("model-under-test"))
+                .body("ranking", hasSize(SPACE.size()))
+                .body("ranking[0].rank", equalTo(1))
+                .body("ranking[0].configId", equalTo(SPACE.size() - 1))
+                .body("ranking[0].config.optimizer", notNullValue())
+                .body("ranking[0].trials", greaterThan(0))
+                .body("ranking[0].bestTop1", notNullValue())
+                .body("ranking[89].trials", equalTo(0))
+                .body("ranking[89].bestTop1", nullValue());
+        given().get("/experiments/api-v/ranking").then().statusCode(404).body("error", containsString("has no ranking"));
+        given().get("/experiments/nobody/ranking").then().statusCode(404).body("error", containsString("no experiment nobody"));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/models").then().statusCode(200)
+                .body("version", contains("v-newer", "v-older"))
+                .body("newest", contains(true, false))
+                .body("[0].tasks", equalTo(37)));
+
+        given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("HyperSTAR dashboard"))
+                .body(containsString("\"/ranking\""))
+                .body(containsString("/models"));
+    }
+
+    private Properties props() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return p;
     }
 
     private KafkaProducer<String, DatasetRegistered> producer() {

@@ -1,0 +1,49 @@
+// The dashboard page run in jsdom against canned answers of the read API (the shapes ServiceTests checks on the real
+// service): the experiments table, a click on an experiment, its trials drawn, its ranking and the models listed.
+// Values are set as text: an id with markup shows as text. Run: cd src/test/js && npm install && npm test
+const assert = require("assert");
+const { JSDOM } = require("jsdom");
+const fs = require("fs");
+const html = fs.readFileSync(require("path").join(__dirname, "../../main/resources/META-INF/resources/index.html"), "utf8");
+const t = (id, ep, top1, from, status="SUCCEEDED") => ({trialId: id, configId: 1, epochs: ep, attempt: 0, status, top1, epochsTrained: ep, durationMs: 1, worker: "w", error: null, resumeFromTrialId: from});
+const exp = {experimentId: "e<b>1", datasetId: "ds", strategy: "TASK_AWARE_HYPERBAND", phase: "DONE", maxEpochsPerTrial: 9, eta: 3,
+  totalEpochBudget: 0, seed: 1, epochsCommitted: 20, epochsUsed: 20, best: t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1"), outcome: null, note: "",
+  trialsRequested: 4, duplicateResults: 0, brackets: [{s: 2, rungs: [
+    {index: 0, planned: 9, epochs: 1, trials: [t("e-b2-r0-c1", 1, 0.5, null), t("e-b2-r0-c2", 1, 0, null, "FAILED")]},
+    {index: 1, planned: 3, epochs: 3, trials: [t("e-b2-r1-c1", 3, 0.7, "e-b2-r0-c1")]},
+    {index: 2, planned: 1, epochs: 9, trials: [t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1")]}]}]};
+const data = {
+  "/experiments?limit=500": [exp],
+  "/experiments/e%3Cb%3E1": exp,
+  "/experiments/e%3Cb%3E1/ranking": {modelVersion: "m1", ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 3, bestTop1: 0.9, maxEpochs: 9}]},
+  "/models": [{version: "m1", publishedAt: "2026-11-27T00:00:00Z", tasks: 36, records: 3000, validationAp10: 0.5, newest: true}],
+};
+const dom = new JSDOM(html, {runScripts: "dangerously", url: "http://localhost/", beforeParse(w) {
+  w.fetch = async (u) => ({ok: u in data, json: async () => data[u]});
+  w.setInterval = () => 0;
+}});
+setTimeout(async () => {
+  const d = dom.window.document;
+  const cells = d.querySelectorAll("#experiments tbody tr td");
+  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 1);
+  assert.strictEqual(cells[0].textContent, "e<b>1", "an id is shown as text, never parsed as markup");
+  assert.strictEqual(d.querySelectorAll("#experiments b").length, 0);
+  assert.strictEqual(cells[4].textContent, "90.00%");
+  assert.strictEqual(d.getElementById("detail").hidden, true, "no detail before a click");
+
+  d.querySelector("#experiments tbody tr").click();
+  await new Promise(r => setTimeout(r, 200));
+  assert.strictEqual(d.getElementById("detail").hidden, false);
+  assert.strictEqual(d.getElementById("detail-title").textContent, "e<b>1 · TASK_AWARE_HYPERBAND");
+  assert.strictEqual(d.querySelectorAll("#trials circle").length, 3, "one dot per successful trial, none for the failed one");
+  assert.strictEqual(d.querySelectorAll("#trials line[stroke-opacity]").length, 2, "one line per promotion");
+  const dots = [...d.querySelectorAll("#trials circle")].map(c => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]);
+  assert.ok(dots[0][0] < dots[1][0] && dots[1][0] < dots[2][0], "more epochs further right");
+  assert.ok(dots[0][1] > dots[1][1] && dots[1][1] > dots[2][1], "higher top-1 further up");
+  const rank = [...d.querySelectorAll("#ranking tbody tr td")].map(td => td.textContent);
+  assert.deepStrictEqual(rank, ["1", "lr=0.1", "3", "90.00%", "9"]);
+  assert.match(d.getElementById("ranking-note").textContent, /model m1/);
+  const model = [...d.querySelectorAll("#models tbody tr td")].map(td => td.textContent);
+  assert.deepStrictEqual(model, ["m1", "2026-11-27T00:00:00Z", "36", "3000", "0.500", "newest"]);
+  console.log("dashboard: all checks passed");
+}, 200);
