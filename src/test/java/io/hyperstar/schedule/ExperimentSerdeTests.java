@@ -22,8 +22,10 @@ class ExperimentSerdeTests {
         Experiment original = ExperimentMachine.create("s", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
         List<TrialOrder> first = answerAllButOne(original);
         ExperimentMachine.onReport(original, new TrialReport(first.get(0).trialId(), true, 0.3, List.of(0.3), 1, 5, "w", null), 21);
+        original.rankingModel = "model-7";
         Experiment reloaded = roundTrip(original);
         assertThat(reloaded.plan).isEqualTo(original.plan);
+        assertThat(reloaded.rankingModel).isEqualTo("model-7");
         assertThat(reloaded.trials.keySet()).containsExactlyElementsOf(original.trials.keySet());
         // The curves a later rung will continue (the meta-dataset's curves from epoch 1) survive the reload.
         assertThat(reloaded.trials.get(first.get(1).trialId()).curve).containsExactly(0.01);

@@ -330,6 +330,7 @@ class SchedulerTopologyTests {
         List<Integer> ranking = reversedIds();
         rankings.pipeInput("ta", ranking("ta", ranking));
         assertThat(requested.readValuesToList()).extracting(TrialRequested::getConfigId).containsExactlyElementsOf(ranking.subList(0, 9));
+        assertThat(store().get("ta").rankingModel).as("kept for the read API").isEqualTo("test");
     }
 
     @Test
