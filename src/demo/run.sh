@@ -83,3 +83,13 @@ echo
 echo "The search, rung by rung: curl localhost:8080/experiments/$id  (OpenAPI: /q/openapi, metrics: /q/metrics)"
 curl -s "localhost:8080/experiments/$id" > "$out/experiment.json"
 head -c 400 "$out/experiment.json"; echo " ... (all of it: $out/experiment.json)"
+if [ "$compare" = 1 ]; then
+  echo "Its ranking, with what the search measured of each configuration: curl localhost:8080/experiments/$id/ranking"
+  curl -s "localhost:8080/experiments/$id/ranking" > "$out/ranking.json"
+  head -c 300 "$out/ranking.json"; echo " ... (all of it: $out/ranking.json)"
+fi
+echo "Dashboard: http://localhost:8080/ (DEMO_STAY=1 keeps the service, worker and Kafka running for it until Ctrl-C)"
+if [ "${DEMO_STAY:-0}" = 1 ]; then
+  echo "== running; Ctrl-C stops everything"
+  wait
+fi
