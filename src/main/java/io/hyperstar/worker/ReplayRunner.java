@@ -85,6 +85,19 @@ public final class ReplayRunner implements TrialRunner {
         return acc == null || epochs < 1 || epochs >= acc.length ? Double.NaN : acc[epochs];
     }
 
+    /** Recorded training seconds of a configuration on a dataset from epoch {@code from} + 1 to {@code to}; NaN if not recorded. */
+    public double seconds(String datasetId, int configId, int from, int to) {
+        double[] sec = seconds.get(key(datasetId, configId));
+        if (sec == null || from < 0 || to >= sec.length || from >= to) {
+            return Double.NaN;
+        }
+        double total = 0;
+        for (int e = from + 1; e <= to; e++) {
+            total += sec[e];
+        }
+        return total;
+    }
+
     @Override
     public TrialCompleted run(TrialRequested r, String workerId) {
         double[] acc = curves.get(key(r.getDatasetId(), r.getConfigId()));

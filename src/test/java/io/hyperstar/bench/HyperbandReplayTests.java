@@ -32,8 +32,11 @@ class HyperbandReplayTests {
         return (0.2 + 0.7 * config / (H - 1.0)) * (1 - Math.exp(-epoch / 3.0));
     }
 
-    @Test
-    void aPerfectRankingFindsTheBestAtEveryBudgetAndAReversedOneDoesNot() throws IOException {
+    /** One task of H configurations whose curves never cross, 1 s per epoch, and a perfect and a reversed ranking of it. */
+    record Toy(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows) {
+    }
+
+    static Toy toy(Path dir) throws IOException {
         StringBuilder csv = new StringBuilder("task_id,config_id,epoch,val_top1,test_top1,seconds\n");
         double[] atR = new double[H];
         for (int c = 0; c < H; c++) {
@@ -55,6 +58,15 @@ class HyperbandReplayTests {
             rows.add(new Evaluation.Row("perfect", "t1", seed, 1, 1, 0, perfect));
             rows.add(new Evaluation.Row("reversed", "t1", seed, 0, H, 0, reversed));
         }
+        return new Toy(meta, curves, rows);
+    }
+
+    @Test
+    void aPerfectRankingFindsTheBestAtEveryBudgetAndAReversedOneDoesNot() throws IOException {
+        Toy toy = toy(dir);
+        MetaDataset meta = toy.meta();
+        ReplayRunner curves = toy.curves();
+        List<Evaluation.Row> rows = toy.rows();
 
         List<HyperbandReplay.Result> results = HyperbandReplay.replay(meta, curves, rows,
                 List.of("perfect", "reversed"), List.of(9L, 0L), R, 3, H);
