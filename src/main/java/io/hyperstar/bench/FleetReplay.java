@@ -6,7 +6,6 @@ import io.hyperstar.hyperband.FleetSimulator;
 import io.hyperstar.hyperband.Strategy;
 import io.hyperstar.hyperband.TuningSpec;
 import io.hyperstar.metalearn.MetaDataset;
-import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.worker.ReplayRunner;
 
 import java.io.IOException;
@@ -60,13 +59,10 @@ public final class FleetReplay {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        ConfigSpace space = ConfigSpace.bundled();
-        MetaDataset meta = MetaDataset.load(metaDir, space).completeOnly();
-        ReplayRunner curves = ReplayRunner.load(metaDir.resolve("curves.csv"));
-        List<Evaluation.Row> rows = Evaluation.readRuns(runs);
-        List<Integer> shape = space.dimensions().stream().map(d -> d.values().size()).toList();
-        List<Result> results = replay(meta, curves, rows, method, fleets, meta.epochs(), eta, shape);
-        write(results, fleets, method, meta.epochs(), eta, out, String.join(" ", args));
+        HyperbandReplay.Recorded in = HyperbandReplay.Recorded.load(metaDir, runs);
+        List<Result> results = replay(in.meta(), in.curves(), in.rows(), method, fleets, in.meta().epochs(), eta,
+                in.space().shape());
+        write(results, fleets, method, in.meta().epochs(), eta, out, String.join(" ", args));
         System.out.println("wrote " + results.size() + " searches to " + out);
     }
 

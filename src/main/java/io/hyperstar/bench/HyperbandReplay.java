@@ -67,14 +67,20 @@ public final class HyperbandReplay {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        ConfigSpace space = ConfigSpace.bundled();
-        MetaDataset meta = MetaDataset.load(metaDir, space).completeOnly();
-        ReplayRunner curves = ReplayRunner.load(metaDir.resolve("curves.csv"));
-        List<Evaluation.Row> rows = Evaluation.readRuns(runs);
-        List<Integer> shape = space.dimensions().stream().map(d -> d.values().size()).toList();
-        List<Result> results = replay(meta, curves, rows, methods, budgets, meta.epochs(), eta, shape, strategies);
-        write(results, methods, budgets, meta.epochs(), eta, out, String.join(" ", args));
+        Recorded in = Recorded.load(metaDir, runs);
+        List<Result> results = replay(in.meta(), in.curves(), in.rows(), methods, budgets, in.meta().epochs(), eta,
+                in.space().shape(), strategies);
+        write(results, methods, budgets, in.meta().epochs(), eta, out, String.join(" ", args));
         System.out.println("wrote " + results.size() + " searches to " + out);
+    }
+
+    /** What a replay reads: the complete tasks of a meta-dataset, their recorded curves, and the evaluation's rankings. */
+    record Recorded(ConfigSpace space, MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows) {
+        static Recorded load(Path metaDir, Path runs) throws IOException {
+            ConfigSpace space = ConfigSpace.bundled();
+            return new Recorded(space, MetaDataset.load(metaDir, space).completeOnly(),
+                    ReplayRunner.load(metaDir.resolve("curves.csv")), Evaluation.readRuns(runs));
+        }
     }
 
     /** Every (task, seed, budget): vanilla Hyperband, then task-aware Hyperband with each method's ranking. */

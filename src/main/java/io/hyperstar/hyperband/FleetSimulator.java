@@ -40,6 +40,9 @@ public final class FleetSimulator {
         if (workers < 1) {
             throw new IllegalArgumentException("a fleet needs at least one worker, got " + workers);
         }
+        if (e.spec.strategy().needsRanking() && ranking == null) {
+            throw new IllegalArgumentException(e.spec.strategy() + " needs a ranking");
+        }
         ExperimentMachine.Step first = ExperimentMachine.start(e, 0);
         if (e.spec.strategy().needsRanking()) {
             first = ExperimentMachine.onRanking(e, ranking, 0);

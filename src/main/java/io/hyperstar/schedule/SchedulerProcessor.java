@@ -173,8 +173,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             throw new InvalidEvent("experiment id " + key + " is already used by another request");
         }
         TuningSpec spec = spec(ev);
-        Experiment e = ExperimentMachine.create(ev.getExperimentId(), ev.getDatasetId(), spec,
-                space.dimensions().stream().map(d -> d.values().size()).toList(), now());
+        Experiment e = ExperimentMachine.create(ev.getExperimentId(), ev.getDatasetId(), spec, space.shape(), now());
         long cheapest = e.plan.stream().mapToLong(b -> b.rungs().get(0).epochs()).min().orElseThrow();
         if (spec.totalEpochBudget() > 0 && spec.totalEpochBudget() < cheapest) {
             throw new InvalidEvent("totalEpochBudget " + spec.totalEpochBudget() + " cannot pay for a single trial (the cheapest costs "

@@ -104,6 +104,11 @@ public final class ConfigSpace {
         return configs.get(id);
     }
 
+    /** The grid's shape: each dimension's number of values, in file order (ids are row-major over it). */
+    public List<Integer> shape() {
+        return dimensions.stream().map(d -> d.values().size()).toList();
+    }
+
     /** Length of {@link #oneHot}: the sum of the dimensions' sizes. */
     public int encodingWidth() {
         return dimensions.stream().mapToInt(d -> d.values().size()).sum();

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BohbTests {
 
     /** The bundled space's shape: learning rate 5, optimizer 2, fine-tuned layers 3, augmentation 3. */
-    private static final List<Integer> SHAPE = ConfigSpace.bundled().dimensions().stream().map(d -> d.values().size()).toList();
+    private static final List<Integer> SHAPE = ConfigSpace.bundled().shape();
 
     /**
      * A task where one learning rate (index 3) with fine-tuning of all layers (index 2) is clearly best, whatever the

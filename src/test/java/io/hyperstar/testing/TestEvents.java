@@ -37,7 +37,7 @@ public final class TestEvents {
                                          long budget) {
         ConfigSpace space = ConfigSpace.bundled();
         Experiment e = ExperimentMachine.create(id, dataset, new TuningSpec(strategy, r, eta, budget, SEED, 0, MAX_RETRIES),
-                space.dimensions().stream().map(d -> d.values().size()).toList(), 0);
+                space.shape(), 0);
         return Simulator.run(e, CurveTable.synthetic().forDataset(dataset));
     }
 
