@@ -82,10 +82,13 @@ public final class FleetReplay {
                 for (int workers : fleets) {
                     Map<String, TuningSpec> searches = new LinkedHashMap<>();
                     searches.put("vanilla Hyperband", new TuningSpec(Strategy.HYPERBAND, r, eta, 0, seed, 0, 0));
+                    searches.put("vanilla Hyperband, side by side", new TuningSpec(Strategy.HYPERBAND, r, eta, 0, seed, 0, 0, workers));
                     searches.put("BOHB", new TuningSpec(Strategy.BOHB, r, eta, 0, seed, 0, 0));
                     searches.put("ASHA", new TuningSpec(Strategy.ASHA, r, eta, 0, seed, 0, 0, workers));
                     if (ranking != null) {
                         searches.put("task-aware Hyperband", new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, 0, seed, 0, 0));
+                        searches.put("task-aware Hyperband, side by side",
+                                new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, 0, seed, 0, 0, workers));
                         searches.put("task-aware ASHA", new TuningSpec(Strategy.TASK_AWARE_ASHA, r, eta, 0, seed, 0, 0, workers));
                     }
                     for (var s : searches.entrySet()) {
@@ -121,7 +124,9 @@ public final class FleetReplay {
         List<String> searches = results.stream().map(Result::search).distinct().toList();
         StringBuilder md = new StringBuilder("# The strategies on a fleet, by the clock\n\n");
         md.append(String.format(Locale.ROOT, "Written by `io.hyperstar.bench.FleetReplay %s`. R = %d, eta = %d, every search "
-                + "with Hyperband's whole plan (ASHA: up to the same epochs, with as many trials in flight as workers). "
+                + "with Hyperband's whole plan (ASHA: up to the same epochs, with as many trials in flight as workers; "
+                + "\"side by side\": Hyperband's brackets run side by side, the next starting whenever fewer trials than "
+                + "workers are in flight, `parallelTrials` = workers). "
                 + "Each task and seed of the meta-dataset is searched on a fleet whose workers take trial requests first in, "
                 + "first out and train for the seconds the meta-dataset recorded (a resumed trial, for its extra epochs), "
                 + "through the scheduler's own state machine; the task-aware searches use %s's leave-one-task-out "

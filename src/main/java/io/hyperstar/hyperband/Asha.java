@@ -38,13 +38,13 @@ public final class Asha {
             Optional<Trial> promotion = promotion(e);
             if (promotion.isPresent()) {
                 Trial from = promotion.get();
-                ExperimentMachine.request(e, from.rung + 1, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
+                ExperimentMachine.request(e, 0, from.rung + 1, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
             } else {
                 Optional<Integer> fresh = newConfiguration(e);
                 if (fresh.isEmpty()) {
                     return; // every configuration started: only promotions can still come, as answers arrive
                 }
-                ExperimentMachine.request(e, 0, fresh.get(), 0, null, 0, nowMs, orders);
+                ExperimentMachine.request(e, 0, 0, fresh.get(), 0, null, 0, nowMs, orders);
             }
         }
     }

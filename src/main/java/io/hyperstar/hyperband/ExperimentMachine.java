@@ -155,7 +155,56 @@ public final class ExperimentMachine {
             return finish(e, orders);
         }
         e.bracketIndex = -1;
+        if (sideBySide(e)) {
+            startBrackets(e, nowMs, orders);
+            return finish(e, orders);
+        }
         return nextBracket(e, nowMs, orders);
+    }
+
+    /**
+     * Hyperband's brackets side by side ({@code parallelTrials} > 0): a later bracket starts whenever fewer than that many
+     * trials are in flight, so a fleet is not left idle while a bracket's last rungs train one or two trials. Without
+     * it, one bracket runs at a time. The brackets are independent (Li et al. 2017, section 3), and each draws its
+     * configurations as it would alone, so without a budget cap the search trains the same trials either way.
+     */
+    private static boolean sideBySide(Experiment e) {
+        return !e.spec.strategy().asynchronous() && e.spec.parallelTrials() > 0;
+    }
+
+    private static void startBrackets(Experiment e, long nowMs, List<TrialOrder> orders) {
+        while (!e.budgetExhausted && e.bracketIndex + 1 < e.plan.size() && e.outstanding() < e.spec.parallelTrials()) {
+            e.bracketIndex++;
+            Bracket b = e.plan.get(e.bracketIndex);
+            for (int config : choose(e, b, b.rungs().get(0).n())) {
+                request(e, e.bracketIndex, 0, config, 0, null, 0, nowMs, orders);
+            }
+        }
+    }
+
+    /**
+     * Side by side: every started bracket whose current rung has its final answers promotes its best 1/eta. Looking
+     * again at a rung already completed changes nothing (its promotions exist, or there are none to make).
+     */
+    private static void completeRungs(Experiment e, long nowMs, List<TrialOrder> orders) {
+        for (int bi = 0; bi <= e.bracketIndex; bi++) {
+            int bracket = bi;
+            List<Trial> trials = e.trials.values().stream().filter(t -> t.bracketIndex == bracket).toList();
+            int rung = trials.stream().mapToInt(t -> t.rung).max().orElse(-1);
+            Bracket b = e.plan.get(bi);
+            if (rung < 0 || rung + 1 >= b.rungs().size()
+                    || trials.stream().anyMatch(t -> t.rung == rung && t.outstanding())) {
+                continue;
+            }
+            List<Trial> finished = trials.stream().filter(t -> t.rung == rung && t.succeeded())
+                    .sorted(Experiment.BETTER_FIRST).toList();
+            List<Trial> promoted = finished.subList(0, Math.min(b.rungs().get(rung + 1).n(), finished.size()));
+            // As one at a time: only the promoted trials of this bracket can still be resumed from.
+            trials.stream().filter(t -> !promoted.contains(t)).forEach(t -> t.curve = List.of());
+            for (Trial from : promoted) {
+                request(e, bi, rung + 1, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
+            }
+        }
     }
 
     private static Step nextBracket(Experiment e, long nowMs, List<TrialOrder> orders) {
@@ -163,7 +212,7 @@ public final class ExperimentMachine {
             Bracket b = e.plan.get(e.bracketIndex);
             e.rung = 0;
             for (int config : choose(e, b, b.rungs().get(0).n())) {
-                request(e, 0, config, 0, null, 0, nowMs, orders);
+                request(e, e.bracketIndex, 0, config, 0, null, 0, nowMs, orders);
             }
             if (e.outstanding() > 0) {
                 return new Step(Disposition.APPLIED, orders, null);
@@ -178,6 +227,11 @@ public final class ExperimentMachine {
             // No barrier: the slot this answer freed is filled now. Curves are kept until the end, since any trial
             // below R may still be promoted while it stays in the top 1/eta of its rung.
             Asha.fill(e, nowMs, orders);
+            return finish(e, orders);
+        }
+        if (sideBySide(e)) {
+            completeRungs(e, nowMs, orders);
+            startBrackets(e, nowMs, orders);
             return finish(e, orders);
         }
         if (e.outstanding() > 0) {
@@ -196,7 +250,7 @@ public final class ExperimentMachine {
         if (!promoted.isEmpty()) {
             e.rung = b.rungs().get(e.rung + 1).index();
             for (Trial from : promoted) {
-                request(e, e.rung, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
+                request(e, e.bracketIndex, e.rung, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
             }
             if (e.outstanding() > 0) {
                 return new Step(Disposition.APPLIED, orders, null);
@@ -241,15 +295,15 @@ public final class ExperimentMachine {
 
     private static void retry(Experiment e, Trial failed, long nowMs, List<TrialOrder> orders) {
         if (failed.attempt < e.spec.maxRetries()) {
-            request(e, failed.rung, failed.configId, failed.attempt + 1, failed.resumeFromTrialId, failed.resumeFromEpochs,
-                    nowMs, orders);
+            request(e, failed.bracketIndex, failed.rung, failed.configId, failed.attempt + 1, failed.resumeFromTrialId,
+                    failed.resumeFromEpochs, nowMs, orders);
         }
     }
 
-    /** Asks for a trial of the current bracket at this rung, unless the budget cannot pay for it. */
-    static void request(Experiment e, int rung, int configId, int attempt, String resumeFrom, int resumeFromEpochs,
-                        long nowMs, List<TrialOrder> orders) {
-        Bracket b = e.plan.get(e.bracketIndex);
+    /** Asks for a trial of this bracket (index into the plan) and rung, unless the budget cannot pay for it. */
+    static void request(Experiment e, int bracketIndex, int rung, int configId, int attempt, String resumeFrom,
+                        int resumeFromEpochs, long nowMs, List<TrialOrder> orders) {
+        Bracket b = e.plan.get(bracketIndex);
         int epochs = b.rungs().get(rung).epochs();
         TrialOrder order = new TrialOrder(trialId(e.experimentId, b.s(), rung, configId, attempt), configId, epochs,
                 b.s(), rung, attempt, resumeFrom, resumeFromEpochs);
@@ -263,7 +317,7 @@ public final class ExperimentMachine {
         Trial t = new Trial();
         t.trialId = order.trialId();
         t.configId = configId;
-        t.bracketIndex = e.bracketIndex;
+        t.bracketIndex = bracketIndex;
         t.bracket = b.s();
         t.rung = rung;
         t.epochs = epochs;

@@ -6,8 +6,10 @@ package io.hyperstar.hyperband;
  *
  * @param totalEpochBudget epochs the experiment may train in all; 0 means Hyperband's own plan is the cap
  * @param maxRetries       how many times a failed trial is tried again before it counts as failed
- * @param parallelTrials   ASHA only: trials kept in flight (each answer frees one slot); 0 means as many as the first
- *                         rung of Hyperband's most exploratory bracket, the width a Hyperband search asks at once
+ * @param parallelTrials   the trials the platform's fleet can train at once. ASHA keeps this many in flight (each answer
+ *                         frees one slot); 0 means as many as the first rung of Hyperband's most exploratory bracket.
+ *                         Hyperband strategies with a value above 0 run their brackets side by side, starting the next
+ *                         whenever fewer are in flight; with 0, one bracket at a time
  */
 public record TuningSpec(Strategy strategy, int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
                          double explorationShare, int maxRetries, int parallelTrials) {

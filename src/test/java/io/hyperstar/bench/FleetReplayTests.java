@@ -25,8 +25,8 @@ class FleetReplayTests {
         List<FleetReplay.Result> results = FleetReplay.replay(toy.meta(), toy.curves(), toy.rows(), "perfect",
                 List.of(3, 9, 27), HyperbandReplayTests.R, 3, List.of(HyperbandReplayTests.H));
 
-        // 2 seeds x 3 fleets x 5 searches.
-        assertThat(results).hasSize(2 * 3 * 5);
+        // 2 seeds x 3 fleets x 7 searches.
+        assertThat(results).hasSize(2 * 3 * 7);
         assertThat(results).allSatisfy(x -> assertThat(x.utilisation()).isBetween(0.0, 1.0));
         // R = 9, eta = 3: Hyperband's widest rung holds 9 trials, so 27 workers end no sooner than 9.
         assertThat(seconds(results, "vanilla Hyperband", 27)).isEqualTo(seconds(results, "vanilla Hyperband", 9));
@@ -36,6 +36,10 @@ class FleetReplayTests {
                     .isGreaterThan(mean(results, "vanilla Hyperband", workers, FleetReplay.Result::utilisation));
         }
         assertThat(seconds(results, "ASHA", 9)).isLessThan(seconds(results, "vanilla Hyperband", 9));
+        // Side by side, the brackets share the fleet: sooner done, on the same trials.
+        assertThat(seconds(results, "vanilla Hyperband, side by side", 27)).isLessThan(seconds(results, "vanilla Hyperband", 27));
+        assertThat(mean(results, "vanilla Hyperband, side by side", 27, FleetReplay.Result::regret))
+                .isEqualTo(mean(results, "vanilla Hyperband", 27, FleetReplay.Result::regret));
         // With the perfect ranking, task-aware Hyperband's last bracket trains the best configuration to R.
         assertThat(results).filteredOn(x -> x.search().equals("task-aware Hyperband"))
                 .allSatisfy(x -> assertThat(x.regret()).isZero());

@@ -87,10 +87,10 @@ class ExperimentSerdeTests {
         assertThat(roundTrip(upgraded).trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
     }
 
-    /** BOHB's model needs the space's shape and ASHA its width: both survive a reload mid-way. */
+    /** BOHB's model needs the space's shape, ASHA and brackets side by side the width: each survives a reload mid-way. */
     @Test
-    void reloadedBohbAndAshaSearchesContinueExactly() {
-        for (Strategy strategy : List.of(Strategy.BOHB, Strategy.ASHA)) {
+    void reloadedBohbAshaAndSideBySideSearchesContinueExactly() {
+        for (Strategy strategy : List.of(Strategy.BOHB, Strategy.ASHA, Strategy.HYPERBAND)) {
             Experiment original = ExperimentMachine.create("m", "ds", new TuningSpec(strategy, 27, 3, 0, 5, 0, 2, 7),
                     List.of(5, 2, 3, 3), 10);
             List<TrialOrder> orders = new java.util.ArrayList<>(ExperimentMachine.start(original, 10).orders());

@@ -121,6 +121,29 @@ class SchedulerTopologyTests {
     }
 
     @Test
+    void hyperbandWithItsBracketsSideBySideTrainsTheSameTrialsAsOneAtATime() {
+        registered.pipeInput("sbs", DatasetRegistered.newBuilder(registration("sbs", "ds-2", Strategy.HYPERBAND, 27, 3, 0))
+                .setTuning(TuningRequest.newBuilder(tuning(Strategy.HYPERBAND, 27, 3, 0)).setParallelTrials(20).build()).build());
+        List<TrialRequested> first = requested.readValuesToList();
+        // 27 first-rung trials are not fewer than 20: the first bracket starts alone, the next when answers come.
+        assertThat(first).hasSize(27);
+        completed.pipeInput("sbs", answer(first.get(0), true).build());
+        first.subList(1, 8).forEach(r -> completed.pipeInput("sbs", answer(r, true).build()));
+        List<TrialRequested> second = requested.readValuesToList();
+        assertThat(second).isNotEmpty().allSatisfy(r -> assertThat(r.getBracket()).isEqualTo(2));
+        first.subList(8, 27).forEach(r -> completed.pipeInput("sbs", answer(r, true).build()));
+        second.forEach(r -> completed.pipeInput("sbs", answer(r, true).build()));
+        List<TrialRequested> rest = answerUntilDone();
+
+        Simulator.Run alone = simulate("sbs", "ds-2", 27, 3, 0);
+        List<String> asked = new ArrayList<>();
+        List.of(first, second, rest).forEach(l -> l.forEach(r -> asked.add(r.getTrialId())));
+        assertThat(asked).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(alone.orders().stream().map(TrialOrder::trialId).toList());
+        assertThat(results.readValue().getBestConfigId()).isEqualTo(alone.outcome().bestConfigId());
+    }
+
+    @Test
     void taskAwareAshaWaitsForItsRankingThenKeepsItsWidthFromTheRankingsTop() {
         registered.pipeInput("tas", DatasetRegistered.newBuilder(registration("tas", "ds-4", Strategy.TASK_AWARE_ASHA, 9, 3, 0))
                 .setTuning(TuningRequest.newBuilder(tuning(Strategy.TASK_AWARE_ASHA, 9, 3, 0)).setParallelTrials(4).build()).build());
