@@ -120,6 +120,30 @@ class SchedulerTopologyTests {
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 
+    /**
+     * ASHA promotes at any time and side-by-side brackets complete rungs out of order: the curves a promoted trial
+     * continues must still be there, so every full-budget record runs from epoch 1 here too.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Strategy.class, names = {"ASHA", "HYPERBAND"})
+    void withoutARungBarrierEveryFullBudgetRecordStillHasItsCurveFromEpochOne(Strategy strategy) {
+        int r = 27;
+        registered.pipeInput("c", DatasetRegistered.newBuilder(registration("c", "ds-2", strategy, r, 3, 0))
+                .setTuning(TuningRequest.newBuilder(tuning(strategy, r, 3, 0)).setParallelTrials(7).build()).build());
+        List<TrialRequested> all = answerUntilDone();
+        assertThat(results.readValue().getStrategy()).isEqualTo(strategy);
+        List<String> fullBudget = all.stream().filter(t -> t.getEpochs() == r).map(TrialRequested::getTrialId).toList();
+        // Some reached R by promotion, resumed from a checkpoint, reporting only their own epochs.
+        assertThat(all).anyMatch(t -> t.getEpochs() == r && t.getResumeFromTrialId() != null);
+        List<KeyValue<String, MetaDatasetRecord>> records = metaDataset.readKeyValuesToList();
+        assertThat(records).extracting(kv -> kv.value.getSourceTrialId()).containsExactlyInAnyOrderElementsOf(fullBudget);
+        for (KeyValue<String, MetaDatasetRecord> kv : records) {
+            int config = kv.value.getConfigId();
+            assertThat(kv.value.getCurve()).as("curve of %s", kv.value.getSourceTrialId())
+                    .isEqualTo(IntStream.rangeClosed(1, r).mapToObj(ep -> CURVES.top1("ds-2", config, ep)).toList());
+        }
+    }
+
     @Test
     void hyperbandWithItsBracketsSideBySideTrainsTheSameTrialsAsOneAtATime() {
         registered.pipeInput("sbs", DatasetRegistered.newBuilder(registration("sbs", "ds-2", Strategy.HYPERBAND, 27, 3, 0))
