@@ -361,9 +361,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (step.completed() != null) {
             Outcome o = step.completed();
             context.forward(new Record<>(e.experimentId, toEvent(e, o), now()), SchedulerTopology.EXPERIMENT_COMPLETED_SINK);
-            metrics.counter("hyperstar.scheduler.experiments.completed", "outcome", o.reason().name()).increment();
-            LOG.infof("experiment %s completed (%s): best config %s top-1 %s, %d epochs, %d trials", e.experimentId,
-                    o.reason(), o.bestConfigId(), o.bestTop1(), o.epochsUsed(), o.trialsRequested());
+            metrics.counter("hyperstar.scheduler.experiments.completed", "outcome", o.reason().name(),
+                    "strategy", e.spec.strategy().name()).increment();
+            LOG.infof("experiment %s completed (%s, %s): best config %s top-1 %s, %d epochs, %d trials", e.experimentId,
+                    e.spec.strategy(), o.reason(), o.bestConfigId(), o.bestTop1(), o.epochsUsed(), o.trialsRequested());
         }
     }
 

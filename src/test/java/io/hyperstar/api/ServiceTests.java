@@ -135,6 +135,9 @@ class ServiceTests {
                 .body("ranking[89].trials", equalTo(0))
                 .body("ranking[89].bestTop1", nullValue());
         given().get("/experiments/api-v/ranking").then().statusCode(404).body("error", containsString("has no ranking"));
+        // Operators count completed searches by strategy.
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("hyperstar_scheduler_experiments_completed_total{outcome=\"ALL_BRACKETS_DONE\",strategy=\"TASK_AWARE_HYPERBAND\"}"));
         given().get("/experiments/nobody/ranking").then().statusCode(404).body("error", containsString("no experiment nobody"));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/models").then().statusCode(200)
