@@ -29,11 +29,11 @@ import java.util.Map;
  * <pre>
  * java io.hyperstar.bench.HyperbandReplay [--metadataset src/main/resources/metadataset]
  *     [--runs docs/benchmarks/runs] [--out docs/benchmarks/hyperband] [--budgets 27,54,108,216,0]
- *     [--methods task-agnostic,meta-features+rf,BM,BM+Sim+GAN] [--eta 3] [--strategies hyperband,bohb,asha]
+ *     [--methods task-agnostic,meta-features+rf,BM,BM+Sim+GAN] [--eta 3] [--strategies hyperband,bohb,asha] [--parallel 0]
  * </pre>
  * Budget 0 means Hyperband's own full plan. {@code --strategies} adds the task-agnostic searches BOHB and ASHA beside
  * vanilla Hyperband, and task-aware ASHA fed with each method's ranking beside task-aware Hyperband (default: hyperband
- * only). Writes {@code replay.csv} (one row per search), {@code README.md}
+ * only). {@code --parallel N} runs the Hyperband strategies' brackets side by side with N trials in flight. Writes {@code replay.csv} (one row per search), {@code README.md}
  * (tables) and {@code found-best.png} (share of searches within 1 point of the task's best, against the budget).
  */
 public final class HyperbandReplay {
@@ -55,6 +55,7 @@ public final class HyperbandReplay {
                 "BM+neighbours", "BM+Sim+neighbours");
         int eta = 3;
         List<String> strategies = List.of("hyperband");
+        int parallel = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--metadataset" -> metaDir = Path.of(args[++i]);
@@ -64,12 +65,13 @@ public final class HyperbandReplay {
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
                 case "--eta" -> eta = Integer.parseInt(args[++i]);
                 case "--strategies" -> strategies = Arrays.asList(args[++i].split(","));
+                case "--parallel" -> parallel = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         Recorded in = Recorded.load(metaDir, runs);
         List<Result> results = replay(in.meta(), in.curves(), in.rows(), methods, budgets, in.meta().epochs(), eta,
-                in.space().shape(), strategies);
+                in.space().shape(), strategies, parallel);
         write(results, methods, budgets, in.meta().epochs(), eta, out, String.join(" ", args));
         System.out.println("wrote " + results.size() + " searches to " + out);
     }
@@ -86,7 +88,7 @@ public final class HyperbandReplay {
     /** Every (task, seed, budget): vanilla Hyperband, then task-aware Hyperband with each method's ranking. */
     static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
                                List<Long> budgets, int r, int eta, int spaceSize) {
-        return replay(meta, curves, rows, methods, budgets, r, eta, List.of(spaceSize), List.of("hyperband"));
+        return replay(meta, curves, rows, methods, budgets, r, eta, List.of(spaceSize), List.of("hyperband"), 0);
     }
 
     /**
@@ -95,7 +97,8 @@ public final class HyperbandReplay {
      * may spend Hyperband's whole plan.
      */
     static List<Result> replay(MetaDataset meta, ReplayRunner curves, List<Evaluation.Row> rows, List<String> methods,
-                               List<Long> budgets, int r, int eta, List<Integer> shape, List<String> strategies) {
+                               List<Long> budgets, int r, int eta, List<Integer> shape, List<String> strategies,
+                               int parallel) {
         for (String s : strategies) {
             if (!List.of("hyperband", "bohb", "asha").contains(s)) {
                 throw new IllegalArgumentException("unknown strategy " + s + " (hyperband, bohb, asha)");
@@ -113,11 +116,11 @@ public final class HyperbandReplay {
             Simulator.Curves c = (config, epochs) -> curves.top1(task.id(), config, epochs);
             for (int seed : seeds) {
                 for (long budget : budgets) {
-                    TuningSpec vanilla = new TuningSpec(Strategy.HYPERBAND, r, eta, budget, seed, 0, 0);
+                    TuningSpec vanilla = new TuningSpec(Strategy.HYPERBAND, r, eta, budget, seed, 0, 0, parallel);
                     Experiment e = ExperimentMachine.create("v", task.id(), vanilla, shape, 0);
                     out.add(result("vanilla Hyperband", task.id(), seed, budget, best, bestConfig, Simulator.run(e, c)));
                     if (bohb) {
-                        TuningSpec spec = new TuningSpec(Strategy.BOHB, r, eta, budget, seed, 0, 0);
+                        TuningSpec spec = new TuningSpec(Strategy.BOHB, r, eta, budget, seed, 0, 0, parallel);
                         out.add(result("BOHB", task.id(), seed, budget, best, bestConfig,
                                 Simulator.run(ExperimentMachine.create("b", task.id(), spec, shape, 0), c)));
                     }
@@ -131,7 +134,7 @@ public final class HyperbandReplay {
                         if (row == null) {
                             continue;
                         }
-                        TuningSpec aware = new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, budget, seed, 0, 0);
+                        TuningSpec aware = new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, r, eta, budget, seed, 0, 0, parallel);
                         Experiment a = ExperimentMachine.create("a", task.id(), aware, shape, 0);
                         List<Integer> ranking = Arrays.stream(row.order()).boxed().toList();
                         // Beside other strategies, say which search the ranking fed; alone, the method names the row.

@@ -173,13 +173,40 @@ public final class ExperimentMachine {
     }
 
     private static void startBrackets(Experiment e, long nowMs, List<TrialOrder> orders) {
-        while (!e.budgetExhausted && e.bracketIndex + 1 < e.plan.size() && e.outstanding() < e.spec.parallelTrials()) {
+        while (!e.budgetExhausted && e.bracketIndex + 1 < e.plan.size() && e.outstanding() < e.spec.parallelTrials()
+                && affordable(e, e.plan.get(e.bracketIndex + 1))) {
             e.bracketIndex++;
             Bracket b = e.plan.get(e.bracketIndex);
             for (int config : choose(e, b, b.rungs().get(0).n())) {
                 request(e, e.bracketIndex, 0, config, 0, null, 0, nowMs, orders);
             }
         }
+    }
+
+    /**
+     * With a budget cap, a bracket starts beside others only if its whole plan fits in what the running brackets'
+     * plans leave of the budget: otherwise its first rung would spend what their promotions, the longer and more
+     * telling trials, need. With none running it starts anyway, as one bracket at a time would, and the budget stops
+     * it trial by trial.
+     */
+    private static boolean affordable(Experiment e, Bracket next) {
+        long cap = e.budgetCap();
+        if (cap <= 0) {
+            return true;
+        }
+        long reserved = 0;
+        boolean running = false;
+        for (int bi = 0; bi <= e.bracketIndex; bi++) {
+            int bracket = bi;
+            List<Trial> trials = e.trials.values().stream().filter(t -> t.bracketIndex == bracket).toList();
+            if (trials.stream().anyMatch(Trial::outstanding)) {
+                // A bracket with nothing in flight has finished: completeRungs has asked for all it will ask.
+                running = true;
+                long committed = trials.stream().mapToLong(t -> t.epochs - t.resumeFromEpochs).sum();
+                reserved += Math.max(0, e.plan.get(bi).plannedEpochs() - committed);
+            }
+        }
+        return !running || e.epochsCommitted + reserved + next.plannedEpochs() <= cap;
     }
 
     /**

@@ -51,17 +51,42 @@ class SideBySideTests {
     }
 
     @Test
-    void aFailedTrialIsRetriedInItsOwnBracketAndABudgetStillStopsTheSearch() {
+    void aFailedTrialIsRetriedInItsOwnBracket() {
         Experiment e = ExperimentMachine.create("f", "ds-3", spec(Strategy.HYPERBAND, 30), 54, 0);
         String victim = ExperimentMachine.trialId("f", 1, 0, ExperimentMachine.choose(e, e.plan.get(1), 5).get(0), 0);
         Simulator.Run run = Simulator.run(e, CURVES.forDataset("ds-3"), List.of(victim));
         assertThat(run.orders().stream().map(TrialOrder::trialId)).contains(victim, victim + "-a1", victim + "-a2");
         assertThat(run.outcome().trialsFailed()).isEqualTo(3);
 
-        TuningSpec capped = new TuningSpec(Strategy.HYPERBAND, 9, 3, 40, 42, 0, 2, 30);
-        Simulator.Run c = Simulator.run(ExperimentMachine.create("c", "ds-3", capped, 54, 0), CURVES.forDataset("ds-3"));
-        assertThat(c.outcome().reason()).isEqualTo(Outcome.Reason.BUDGET_SPENT);
-        assertThat(c.outcome().epochsUsed()).isLessThanOrEqualTo(40);
+    }
+
+    @Test
+    void withABudgetCapABracketStartsBesideOthersOnlyIfItsWholePlanFits() {
+        // R = 27, eta = 3, 90 configurations: bracket plans of 81, 78, 90 and 108 epochs.
+        Simulator.Curves curves = CURVES.forDataset("ds-2");
+        // 108 epochs: the second bracket (78) never fits beside the first (81), so side by side trains exactly what
+        // one bracket at a time trains: the whole first bracket, then the second until the budget stops it.
+        Simulator.Run alone = Simulator.run(ExperimentMachine.create("b", "ds-2", capped(108, 0), 90, 0), curves);
+        Simulator.Run together = Simulator.run(ExperimentMachine.create("b", "ds-2", capped(108, 30), 90, 0), curves);
+        assertThat(trialIds(together)).isEqualTo(trialIds(alone));
+        assertThat(together.outcome().reason()).isEqualTo(Outcome.Reason.BUDGET_SPENT);
+
+        // 200 epochs: the second bracket fits beside the first, the third (90) does not fit beside both; every
+        // bracket that started ran its whole plan before the budget stopped the next.
+        Experiment e = ExperimentMachine.create("w", "ds-2", capped(200, 30), 90, 0);
+        List<TrialOrder> first = ExperimentMachine.start(e, 0).orders();
+        // 27 committed + 54 left of the first bracket's plan + 78 <= 200; then 63 + 54 + 42 + 90 > 200.
+        assertThat(first.stream().map(TrialOrder::bracket).collect(Collectors.toSet())).containsExactlyInAnyOrder(3, 2);
+        Simulator.Run wide = Simulator.run(ExperimentMachine.create("w", "ds-2", capped(200, 30), 90, 0), curves);
+        assertThat(wide.outcome().epochsUsed()).isLessThanOrEqualTo(200);
+        for (int s : List.of(3, 2)) {
+            int bracket = s;
+            assertThat(wide.orders().stream().filter(o -> o.bracket() == bracket && o.epochs() == 27)).as("bracket %d reached R", s).isNotEmpty();
+        }
+    }
+
+    private static TuningSpec capped(long budget, int parallel) {
+        return new TuningSpec(Strategy.HYPERBAND, 27, 3, budget, 42, 0, 2, parallel);
     }
 
     @Test
