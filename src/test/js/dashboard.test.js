@@ -15,7 +15,7 @@ const exp = {experimentId: "e<b>1", datasetId: "ds", strategy: "TASK_AWARE_HYPER
 const data = {
   "/experiments?limit=500": [exp],
   "/experiments/e%3Cb%3E1": exp,
-  "/experiments/e%3Cb%3E1/ranking": {modelVersion: "m1", ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 3, bestTop1: 0.9, maxEpochs: 9}]},
+  "/experiments/e%3Cb%3E1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [{taskId: "fashion-10", weight: 0.15}], ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 3, bestTop1: 0.9, maxEpochs: 9}]},
   "/models": [{version: "m1", publishedAt: "2026-11-27T00:00:00Z", tasks: 36, records: 3000, validationAp10: 0.5, newest: true}],
 };
 const dom = new JSDOM(html, {runScripts: "dangerously", url: "http://localhost/", beforeParse(w) {
@@ -42,7 +42,7 @@ setTimeout(async () => {
   assert.ok(dots[0][1] > dots[1][1] && dots[1][1] > dots[2][1], "higher top-1 further up");
   const rank = [...d.querySelectorAll("#ranking tbody tr td")].map(td => td.textContent);
   assert.deepStrictEqual(rank, ["1", "lr=0.1", "3", "90.00%", "9"]);
-  assert.match(d.getElementById("ranking-note").textContent, /model m1/);
+  assert.match(d.getElementById("ranking-note").textContent, /model m1 in 88 ms on cpu\(\), like fashion-10 \(15\.00%\)/);
   const model = [...d.querySelectorAll("#models tbody tr td")].map(td => td.textContent);
   assert.deepStrictEqual(model, ["m1", "2026-11-27T00:00:00Z", "36", "3000", "0.500", "newest"]);
   console.log("dashboard: all checks passed");

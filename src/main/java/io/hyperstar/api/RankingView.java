@@ -15,9 +15,13 @@ import java.util.Optional;
  * whether the top of the ranking did well on their dataset.
  *
  * @param modelVersion the model that ranked the dataset
+ * @param millis       how long the recommender took to rank it, on {@code device}
+ * @param rankedLike   the training tasks the model ranked it like, heaviest first, with their weights (the model's
+ *                     neighbour readout; empty for a model without one)
  * @param note         what the search says of itself (a fallback, for instance)
  */
-public record RankingView(String experimentId, String datasetId, String strategy, String modelVersion, String note,
+public record RankingView(String experimentId, String datasetId, String strategy, String modelVersion, long millis,
+                          String device, List<io.hyperstar.hyperband.Experiment.Neighbour> rankedLike, String note,
                           List<Row> ranking) {
 
     /**
@@ -41,7 +45,7 @@ public record RankingView(String experimentId, String datasetId, String strategy
             int epochs = tried.stream().filter(Trial::succeeded).mapToInt(t -> t.epochs).max().orElse(0);
             rows.add(new Row(rank + 1, config, space.config(config).values(), tried.size(), best, epochs));
         }
-        return Optional.of(new RankingView(e.experimentId, e.datasetId, e.spec.strategy().name(), e.rankingModel, e.note,
-                rows));
+        return Optional.of(new RankingView(e.experimentId, e.datasetId, e.spec.strategy().name(), e.rankingModel,
+                e.rankingMillis, e.rankingDevice, e.rankedLike, e.note, rows));
     }
 }

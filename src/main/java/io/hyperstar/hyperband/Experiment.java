@@ -31,6 +31,14 @@ public final class Experiment {
     public List<Integer> ranking;
     /** Version of the model that computed {@link #ranking}; null without one. Shown by the read API only. */
     public String rankingModel;
+    /** How long the recommender took and on what device, and the training tasks it ranked like (read API only). */
+    public long rankingMillis;
+    public String rankingDevice;
+    public List<Neighbour> rankedLike = List.of();
+
+    /** A training task and its weight in a neighbour-readout ranking. */
+    public record Neighbour(String taskId, double weight) {
+    }
     public String note = "";
     public List<Bracket> plan = new ArrayList<>();
     /** Index into {@link #plan} of the bracket running now. */

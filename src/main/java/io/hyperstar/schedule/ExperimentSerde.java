@@ -28,8 +28,9 @@ import java.util.List;
  * cost: no field names, the plan recomputed from the request, trial ids rebuilt from their coordinates.
  * The first byte is the layout version, so a later layout can still read this one. Version 2 adds each trial's
  * curve (kept only while a later rung may resume from it); version 1 state reads with no curves. Version 3 adds ASHA's
- * trials in flight, the space's dimension sizes (BOHB models each) and the version of the model that ranked the search;
- * earlier state reads with 0 (the default width), one dimension and no model version, which no search stored then used.
+ * trials in flight, the space's dimension sizes (BOHB models each), and the model version, time, device and nearest
+ * training tasks of the ranking; earlier state reads with 0 (the default width), one dimension and none of the ranking's
+ * details, which no search stored then used.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
@@ -87,6 +88,13 @@ public final class ExperimentSerde implements Serde<Experiment> {
         out.writeByte(e.phase.ordinal());
         ints(out, e.ranking);
         str(out, e.rankingModel);
+        out.writeLong(e.rankingMillis);
+        str(out, e.rankingDevice);
+        out.writeInt(e.rankedLike.size());
+        for (Experiment.Neighbour n : e.rankedLike) {
+            str(out, n.taskId());
+            out.writeDouble(n.weight());
+        }
         str(out, e.note);
         out.writeInt(e.bracketIndex);
         out.writeInt(e.rung);
@@ -155,6 +163,14 @@ public final class ExperimentSerde implements Serde<Experiment> {
         e.ranking = ints(in);
         if (version >= 3) {
             e.rankingModel = str(in);
+            e.rankingMillis = in.readLong();
+            e.rankingDevice = str(in);
+            int neighbours = in.readInt();
+            List<Experiment.Neighbour> like = new ArrayList<>(neighbours);
+            for (int i = 0; i < neighbours; i++) {
+                like.add(new Experiment.Neighbour(str(in), in.readDouble()));
+            }
+            e.rankedLike = List.copyOf(like);
         }
         e.note = str(in);
         e.bracketIndex = in.readInt();

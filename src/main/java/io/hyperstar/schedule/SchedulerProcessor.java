@@ -53,6 +53,8 @@ import java.util.Objects;
 final class SchedulerProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = Logger.getLogger(SchedulerProcessor.class);
+    /** Training tasks a ranking's neighbours are kept for, heaviest first: enough to say what the dataset looked like. */
+    static final int RANKED_LIKE_KEPT = 5;
 
     /** Running experiments kept as objects per task; beyond this the least recently used is read from the store again. */
     static final int LIVE_EXPERIMENTS = 1_000;
@@ -221,7 +223,15 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         Step step = ExperimentMachine.onRanking(e, ev.getRanking(), now());
         if (e.ranking != null) {
-            e.rankingModel = ev.getModelVersion(); // for the read API: which model's ranking the search started from
+            // For the read API: which model's ranking the search started from, and what the model saw in the dataset.
+            e.rankingModel = ev.getModelVersion();
+            e.rankingMillis = ev.getMillis();
+            e.rankingDevice = ev.getDevice();
+            e.rankedLike = ev.getNearestTasks().stream()
+                    .sorted(java.util.Comparator.comparingDouble((io.hyperstar.events.TaskWeight w) -> -w.getWeight()))
+                    .limit(RANKED_LIKE_KEPT)
+                    .map(w -> new Experiment.Neighbour(w.getTaskId(), w.getWeight()))
+                    .toList();
         }
         return step;
     }

@@ -3,6 +3,7 @@ package io.hyperstar.api;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.ModelPublished;
 import io.hyperstar.events.RankingComputed;
+import io.hyperstar.events.TaskWeight;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
@@ -111,6 +112,8 @@ class ServiceTests {
                     .setExperimentId("api-ta").setDatasetId("ds-4").setOk(true).setModelVersion("model-under-test")
                     .setConfigSpaceFingerprint(SPACE.fingerprint()).setRanking(ranking)
                     .setScores(ranking.stream().map(c -> 0.0).toList()).setEmbedding(List.of()).setMillis(3).setDevice("cpu()")
+                    .setNearestTasks(List.of(new TaskWeight("mnist-10", 0.2), new TaskWeight("fashion-10", 0.5),
+                            new TaskWeight("greek-upper-24", 0.3)))
                     .build())).get();
             for (String version : List.of("v-older", "v-newer")) {
                 models.send(new ProducerRecord<>(topics.modelPublished.name(), version, ModelPublished.newBuilder()
@@ -126,6 +129,9 @@ class ServiceTests {
         // Task-aware Hyperband with R = 9 fills every bracket from the top 9: the top is tried, the bottom never.
         given().get("/experiments/api-ta/ranking").then().statusCode(200)
                 .body("modelVersion", equalTo("model-under-test"))
+                .body("millis", equalTo(3))
+                .body("device", equalTo("cpu()"))
+                .body("rankedLike.taskId", contains("fashion-10", "greek-upper-24", "mnist-10"))
                 .body("ranking", hasSize(SPACE.size()))
                 .body("ranking[0].rank", equalTo(1))
                 .body("ranking[0].configId", equalTo(SPACE.size() - 1))

@@ -23,9 +23,15 @@ class ExperimentSerdeTests {
         List<TrialOrder> first = answerAllButOne(original);
         ExperimentMachine.onReport(original, new TrialReport(first.get(0).trialId(), true, 0.3, List.of(0.3), 1, 5, "w", null), 21);
         original.rankingModel = "model-7";
+        original.rankingMillis = 88;
+        original.rankingDevice = "gpu(0)";
+        original.rankedLike = List.of(new Experiment.Neighbour("fashion-10", 0.6), new Experiment.Neighbour("mnist-10", 0.1));
         Experiment reloaded = roundTrip(original);
         assertThat(reloaded.plan).isEqualTo(original.plan);
         assertThat(reloaded.rankingModel).isEqualTo("model-7");
+        assertThat(reloaded.rankingMillis).isEqualTo(88);
+        assertThat(reloaded.rankingDevice).isEqualTo("gpu(0)");
+        assertThat(reloaded.rankedLike).isEqualTo(original.rankedLike);
         assertThat(reloaded.trials.keySet()).containsExactlyElementsOf(original.trials.keySet());
         // The curves a later rung will continue (the meta-dataset's curves from epoch 1) survive the reload.
         assertThat(reloaded.trials.get(first.get(1).trialId()).curve).containsExactly(0.01);
