@@ -39,6 +39,7 @@ public class ModelAnnouncements {
     String bootstrap;
 
     private final Map<String, ModelPublished> byVersion = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
@@ -52,6 +53,7 @@ public class ModelAnnouncements {
 
     @PreDestroy
     void stop() throws InterruptedException {
+        running.set(false);
         consumer.wakeup();
         thread.join(10_000);
     }
@@ -63,23 +65,13 @@ public class ModelAnnouncements {
         return all;
     }
 
-    private List<?> assigned(String topic) {
-        try {
-            return TopicScan.fromBeginning(consumer, topic, Duration.ofSeconds(5));
-        } catch (org.apache.kafka.common.errors.TimeoutException notYet) {
-            return List.of();
-        }
-    }
-
     private void run() {
         String topic = topics.modelPublished.name();
         try (KafkaConsumer<byte[], byte[]> c = consumer) {
-            // The topic may not exist yet while the service creates its topics: look again until it does.
-            while (assigned(topic).isEmpty()) {
-                Thread.sleep(1_000);
-            }
+            // The topic may not exist yet while the service creates its topics.
+            TopicScan.fromBeginningOnceItExists(c, topic, running::get);
             var values = topics.modelPublished.valueSerde().deserializer();
-            while (true) {
+            while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
                     try {
                         ModelPublished m = values.deserialize(topic, r.value());
@@ -91,7 +83,7 @@ public class ModelAnnouncements {
                     }
                 }
             }
-        } catch (WakeupException | InterruptedException stopping) {
+        } catch (WakeupException stopping) {
             // shutting down
         } catch (RuntimeException e) {
             LOG.errorf(e, "model announcements reader stopped; GET /models shows what it read until now");

@@ -4,11 +4,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reading a whole topic from its beginning, without a consumer group, for roles whose state is a topic: the
@@ -16,6 +20,8 @@ import java.util.Properties;
  * model. Nothing is committed, so each start reads the topic again.
  */
 public final class TopicScan {
+
+    private static final Logger LOG = Logger.getLogger(TopicScan.class);
 
     private TopicScan() {
     }
@@ -33,7 +39,13 @@ public final class TopicScan {
 
     /** Assigns every partition of the topic, positioned at its beginning; empty when the topic does not exist (yet). */
     public static List<TopicPartition> fromBeginning(KafkaConsumer<?, ?> consumer, String topic, Duration timeout) {
-        List<PartitionInfo> info = consumer.partitionsFor(topic, timeout);
+        List<PartitionInfo> info;
+        try {
+            info = consumer.partitionsFor(topic, timeout);
+        } catch (TimeoutException missing) {
+            // With auto-creation off, the client waits for a missing topic's metadata until the timeout.
+            return List.of();
+        }
         List<TopicPartition> parts = info == null ? List.of()
                 : info.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
         if (!parts.isEmpty()) {
@@ -41,5 +53,28 @@ public final class TopicScan {
             consumer.seekToBeginning(parts);
         }
         return parts;
+    }
+
+    /**
+     * Like {@link #fromBeginning}, for a reader that starts beside the service creating the topics: looks again every
+     * second until the topic exists. Gives up with a {@link WakeupException} once {@code keepWaiting} is false, or when
+     * the consumer is woken or the thread interrupted, which is how its owner stops it.
+     */
+    public static List<TopicPartition> fromBeginningOnceItExists(KafkaConsumer<?, ?> consumer, String topic,
+                                                                 BooleanSupplier keepWaiting) {
+        while (keepWaiting.getAsBoolean()) {
+            List<TopicPartition> parts = fromBeginning(consumer, topic, Duration.ofSeconds(5));
+            if (!parts.isEmpty()) {
+                return parts;
+            }
+            LOG.infof("waiting for topic %s", topic);
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new WakeupException();
     }
 }

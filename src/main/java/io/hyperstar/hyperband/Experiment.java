@@ -41,10 +41,8 @@ public final class Experiment {
     }
     public String note = "";
     public List<Bracket> plan = new ArrayList<>();
-    /** Index into {@link #plan} of the bracket running now. */
+    /** Index into {@link #plan} of the last bracket started; each bracket's running rung is that of its newest trials. */
     public int bracketIndex;
-    /** Rung of the current bracket running now. */
-    public int rung;
     public Map<String, Trial> trials = new LinkedHashMap<>();
     /** Epochs promised to requests sent (the budget check), and epochs workers reported actually training. */
     public long epochsCommitted;

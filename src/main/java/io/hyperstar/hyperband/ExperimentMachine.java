@@ -149,31 +149,40 @@ public final class ExperimentMachine {
 
     private static Step begin(Experiment e, long nowMs) {
         e.phase = Experiment.Phase.RUNNING;
-        List<TrialOrder> orders = new ArrayList<>();
-        if (e.spec.strategy().asynchronous()) {
-            Asha.fill(e, nowMs, orders);
-            return finish(e, orders);
-        }
         e.bracketIndex = -1;
-        if (sideBySide(e)) {
-            startBrackets(e, nowMs, orders);
-            return finish(e, orders);
-        }
-        return nextBracket(e, nowMs, orders);
+        List<TrialOrder> orders = new ArrayList<>();
+        return advance(e, nowMs, orders);
     }
 
     /**
-     * Hyperband's brackets side by side ({@code parallelTrials} > 0): a later bracket starts whenever fewer than that many
-     * trials are in flight, so a fleet is not left idle while a bracket's last rungs train one or two trials. Without
-     * it, one bracket runs at a time. The brackets are independent (Li et al. 2017, section 3), and each draws its
+     * After every event: ASHA fills its free slots; Hyperband promotes the best 1/eta of each bracket whose current rung
+     * has all its final answers, then starts the next brackets while fewer than {@link #width} trials are in flight.
+     */
+    private static Step advance(Experiment e, long nowMs, List<TrialOrder> orders) {
+        if (e.spec.strategy().asynchronous()) {
+            // No barrier: the slot this answer freed is filled now. Curves are kept until the end, since any trial
+            // below R may still be promoted while it stays in the top 1/eta of its rung.
+            Asha.fill(e, nowMs, orders);
+        } else {
+            completeRungs(e, nowMs, orders);
+            startBrackets(e, nowMs, orders);
+        }
+        return finish(e, orders);
+    }
+
+    /**
+     * Trials a Hyperband search keeps in flight before it starts another bracket. With {@code parallelTrials} > 0 the
+     * brackets run side by side: a later bracket starts whenever fewer than that many trials are in flight, so a fleet
+     * is not left idle while a bracket's last rungs train one or two trials. With 0, one at a time: the next bracket
+     * starts once nothing is in flight. The brackets are independent (Li et al. 2017, section 3), and each draws its
      * configurations as it would alone, so without a budget cap the search trains the same trials either way.
      */
-    private static boolean sideBySide(Experiment e) {
-        return !e.spec.strategy().asynchronous() && e.spec.parallelTrials() > 0;
+    private static int width(Experiment e) {
+        return Math.max(1, e.spec.parallelTrials());
     }
 
     private static void startBrackets(Experiment e, long nowMs, List<TrialOrder> orders) {
-        while (!e.budgetExhausted && e.bracketIndex + 1 < e.plan.size() && e.outstanding() < e.spec.parallelTrials()
+        while (!e.budgetExhausted && e.bracketIndex + 1 < e.plan.size() && e.outstanding() < width(e)
                 && affordable(e, e.plan.get(e.bracketIndex + 1))) {
             e.bracketIndex++;
             Bracket b = e.plan.get(e.bracketIndex);
@@ -197,8 +206,7 @@ public final class ExperimentMachine {
         long reserved = 0;
         boolean running = false;
         for (int bi = 0; bi <= e.bracketIndex; bi++) {
-            int bracket = bi;
-            List<Trial> trials = e.trials.values().stream().filter(t -> t.bracketIndex == bracket).toList();
+            List<Trial> trials = trialsOf(e, bi);
             if (trials.stream().anyMatch(Trial::outstanding)) {
                 // A bracket with nothing in flight has finished: completeRungs has asked for all it will ask.
                 running = true;
@@ -210,23 +218,24 @@ public final class ExperimentMachine {
     }
 
     /**
-     * Side by side: every started bracket whose current rung has its final answers promotes its best 1/eta. Looking
-     * again at a rung already completed changes nothing (its promotions exist, or there are none to make).
+     * Every started bracket whose current rung has its final answers promotes its best 1/eta, resuming them from their
+     * checkpoints. Looking again at a rung already completed changes nothing (its promotions exist, or there are none to
+     * make), so a search reloaded from any earlier layout goes on from its trials alone.
      */
     private static void completeRungs(Experiment e, long nowMs, List<TrialOrder> orders) {
         for (int bi = 0; bi <= e.bracketIndex; bi++) {
-            int bracket = bi;
-            List<Trial> trials = e.trials.values().stream().filter(t -> t.bracketIndex == bracket).toList();
+            List<Trial> trials = trialsOf(e, bi);
             int rung = trials.stream().mapToInt(t -> t.rung).max().orElse(-1);
-            Bracket b = e.plan.get(bi);
-            if (rung < 0 || rung + 1 >= b.rungs().size()
-                    || trials.stream().anyMatch(t -> t.rung == rung && t.outstanding())) {
+            if (rung < 0 || trials.stream().anyMatch(t -> t.rung == rung && t.outstanding())) {
                 continue;
             }
-            List<Trial> finished = trials.stream().filter(t -> t.rung == rung && t.succeeded())
-                    .sorted(Experiment.BETTER_FIRST).toList();
-            List<Trial> promoted = finished.subList(0, Math.min(b.rungs().get(rung + 1).n(), finished.size()));
-            // As one at a time: only the promoted trials of this bracket can still be resumed from.
+            Bracket b = e.plan.get(bi);
+            List<Trial> promoted = rung + 1 >= b.rungs().size() ? List.of() : trials.stream()
+                    .filter(t -> t.rung == rung && t.succeeded())
+                    .sorted(Experiment.BETTER_FIRST)
+                    .limit(b.rungs().get(rung + 1).n())
+                    .toList();
+            // The rung is complete: only the promoted trials of this bracket can still be resumed from.
             trials.stream().filter(t -> !promoted.contains(t)).forEach(t -> t.curve = List.of());
             for (Trial from : promoted) {
                 request(e, bi, rung + 1, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
@@ -234,57 +243,8 @@ public final class ExperimentMachine {
         }
     }
 
-    private static Step nextBracket(Experiment e, long nowMs, List<TrialOrder> orders) {
-        while (!e.budgetExhausted && ++e.bracketIndex < e.plan.size()) {
-            Bracket b = e.plan.get(e.bracketIndex);
-            e.rung = 0;
-            for (int config : choose(e, b, b.rungs().get(0).n())) {
-                request(e, e.bracketIndex, 0, config, 0, null, 0, nowMs, orders);
-            }
-            if (e.outstanding() > 0) {
-                return new Step(Disposition.APPLIED, orders, null);
-            }
-        }
-        return finish(e, orders);
-    }
-
-    /** Once every trial of the rung has a final answer, promote the best 1/eta or move to the next bracket. */
-    private static Step advance(Experiment e, long nowMs, List<TrialOrder> orders) {
-        if (e.spec.strategy().asynchronous()) {
-            // No barrier: the slot this answer freed is filled now. Curves are kept until the end, since any trial
-            // below R may still be promoted while it stays in the top 1/eta of its rung.
-            Asha.fill(e, nowMs, orders);
-            return finish(e, orders);
-        }
-        if (sideBySide(e)) {
-            completeRungs(e, nowMs, orders);
-            startBrackets(e, nowMs, orders);
-            return finish(e, orders);
-        }
-        if (e.outstanding() > 0) {
-            return new Step(Disposition.APPLIED, orders, null);
-        }
-        if (e.budgetExhausted) {
-            return finish(e, orders);
-        }
-        Bracket b = e.plan.get(e.bracketIndex);
-        List<Trial> finished = rungResults(e);
-        List<Trial> promoted = e.rung + 1 < b.rungs().size()
-                ? finished.subList(0, Math.min(b.rungs().get(e.rung + 1).n(), finished.size()))
-                : List.of();
-        // The rung is complete: only the promoted trials can still be resumed from, so only their curves are kept.
-        keepCurvesOf(e, promoted);
-        if (!promoted.isEmpty()) {
-            e.rung = b.rungs().get(e.rung + 1).index();
-            for (Trial from : promoted) {
-                request(e, e.bracketIndex, e.rung, from.configId, 0, from.trialId, from.epochs, nowMs, orders);
-            }
-            if (e.outstanding() > 0) {
-                return new Step(Disposition.APPLIED, orders, null);
-            }
-            return finish(e, orders);
-        }
-        return nextBracket(e, nowMs, orders);
+    private static List<Trial> trialsOf(Experiment e, int bracketIndex) {
+        return e.trials.values().stream().filter(t -> t.bracketIndex == bracketIndex).toList();
     }
 
     /**
@@ -302,22 +262,6 @@ public final class ExperimentMachine {
         }
         curve.addAll(reported);
         return curve.size() == t.epochs ? List.copyOf(curve) : List.of();
-    }
-
-    private static void keepCurvesOf(Experiment e, List<Trial> keep) {
-        for (Trial t : e.trials.values()) {
-            if (!t.curve.isEmpty() && !keep.contains(t)) {
-                t.curve = List.of();
-            }
-        }
-    }
-
-    /** The successful trials of the current rung, best first. */
-    private static List<Trial> rungResults(Experiment e) {
-        return e.trials.values().stream()
-                .filter(t -> t.bracketIndex == e.bracketIndex && t.rung == e.rung && t.succeeded())
-                .sorted(Experiment.BETTER_FIRST)
-                .toList();
     }
 
     private static void retry(Experiment e, Trial failed, long nowMs, List<TrialOrder> orders) {
@@ -361,7 +305,7 @@ public final class ExperimentMachine {
             return new Step(Disposition.APPLIED, orders, null);
         }
         e.phase = Experiment.Phase.DONE;
-        keepCurvesOf(e, List.of()); // a finished search is kept for good: it carries no curves
+        e.trials.values().forEach(t -> t.curve = List.of()); // a finished search is kept for good: it carries no curves
         Trial best = e.best().orElse(null);
         int succeeded = (int) e.trials.values().stream().filter(Trial::succeeded).count();
         e.outcome = new Outcome(

@@ -67,14 +67,9 @@ public final class FleetSimulator {
             Running done = running.poll();
             now = done.end();
             busy += done.end() - done.start();
-            TrialOrder o = done.order();
-            List<Double> curve = new ArrayList<>();
-            for (int ep = o.resumeFromEpochs() + 1; ep <= o.epochs(); ep++) {
-                curve.add(curves.top1(o.configId(), ep));
-            }
-            double top1 = curves.top1(o.configId(), o.epochs());
-            ExperimentMachine.Step step = ExperimentMachine.onReport(e, new TrialReport(o.trialId(), true, top1, curve,
-                    o.cost(), Math.round(1000 * (done.end() - done.start())), "fleet", null), Math.round(1000 * now));
+            TrialReport report = Simulator.success(done.order(), curves, Math.round(1000 * (done.end() - done.start())), "fleet");
+            double top1 = report.top1();
+            ExperimentMachine.Step step = ExperimentMachine.onReport(e, report, Math.round(1000 * now));
             if (best.isEmpty() || top1 > best.get(best.size() - 1)[1]) {
                 best.add(new double[] {now, top1});
             }

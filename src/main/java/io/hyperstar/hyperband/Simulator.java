@@ -50,11 +50,9 @@ public final class Simulator {
         while (!queue.isEmpty()) {
             TrialOrder o = queue.poll();
             boolean fails = failingTrialIds.stream().anyMatch(o.trialId()::startsWith);
-            List<Double> curve = IntStream.rangeClosed(o.resumeFromEpochs() + 1, o.epochs())
-                    .mapToObj(ep -> curves.top1(o.configId(), ep)).toList();
             TrialReport report = fails
                     ? new TrialReport(o.trialId(), false, 0, List.of(), o.cost(), 0, "simulator", "simulated failure")
-                    : new TrialReport(o.trialId(), true, curves.top1(o.configId(), o.epochs()), curve, o.cost(), 0, "simulator", null);
+                    : success(o, curves, 0, "simulator");
             step = ExperimentMachine.onReport(e, report, 0);
             all.addAll(step.orders());
             queue.addAll(step.orders());
@@ -63,5 +61,12 @@ public final class Simulator {
             }
         }
         return new Run(List.copyOf(all), outcome, e);
+    }
+
+    /** The answer a worker training the order would give, from the recorded curves: its epochs' top-1 and the last. */
+    static TrialReport success(TrialOrder o, Curves curves, long durationMs, String worker) {
+        List<Double> curve = IntStream.rangeClosed(o.resumeFromEpochs() + 1, o.epochs())
+                .mapToObj(ep -> curves.top1(o.configId(), ep)).toList();
+        return new TrialReport(o.trialId(), true, curves.top1(o.configId(), o.epochs()), curve, o.cost(), durationMs, worker, null);
     }
 }

@@ -109,7 +109,7 @@ public final class ModelSwitch implements AutoCloseable {
     private void run() {
         String topic = topics.modelPublished.name();
         try {
-            List<TopicPartition> partitions = partitions(topic);
+            List<TopicPartition> partitions = TopicScan.fromBeginningOnceItExists(consumer, topic, running::get);
             LOG.infof("watching %s for new models (%d partitions)", topic, partitions.size());
             while (running.get()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
@@ -127,23 +127,6 @@ public final class ModelSwitch implements AutoCloseable {
         } finally {
             consumer.close();
         }
-    }
-
-    /** The topic's partitions, assigned from their beginning, once it exists. */
-    private List<TopicPartition> partitions(String topic) {
-        while (running.get()) {
-            try {
-                List<TopicPartition> parts = TopicScan.fromBeginning(consumer, topic, Duration.ofSeconds(5));
-                if (!parts.isEmpty()) {
-                    return parts;
-                }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // not there yet
-            }
-            LOG.infof("waiting for topic %s", topic);
-            sleep();
-        }
-        throw new WakeupException();
     }
 
     /**
@@ -204,15 +187,6 @@ public final class ModelSwitch implements AutoCloseable {
                         LOG.errorf(e, "cannot publish the dead letter for %s-%d@%d", rec.topic(), rec.partition(), rec.offset());
                     }
                 });
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WakeupException();
-        }
     }
 
     /**

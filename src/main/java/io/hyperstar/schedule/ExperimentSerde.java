@@ -29,8 +29,8 @@ import java.util.List;
  * The first byte is the layout version, so a later layout can still read this one. Version 2 adds each trial's
  * curve (kept only while a later rung may resume from it); version 1 state reads with no curves. Version 3 adds ASHA's
  * trials in flight, the space's dimension sizes (BOHB models each), and the model version, time, device and nearest
- * training tasks of the ranking; earlier state reads with 0 (the default width), one dimension and none of the ranking's
- * details, which no search stored then used.
+ * training tasks of the ranking, and drops the running rung, which the trials tell; earlier state reads with 0 (the
+ * default width), one dimension and none of the ranking's details, which no search stored then used.
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
@@ -97,7 +97,6 @@ public final class ExperimentSerde implements Serde<Experiment> {
         }
         str(out, e.note);
         out.writeInt(e.bracketIndex);
-        out.writeInt(e.rung);
         out.writeLong(e.epochsCommitted);
         out.writeLong(e.epochsUsed);
         out.writeLong(e.epochsUsedAtBest);
@@ -174,7 +173,9 @@ public final class ExperimentSerde implements Serde<Experiment> {
         }
         e.note = str(in);
         e.bracketIndex = in.readInt();
-        e.rung = in.readInt();
+        if (version < 3) {
+            in.readInt(); // the running rung, which layout 3 derives from the trials
+        }
         e.epochsCommitted = in.readLong();
         e.epochsUsed = in.readLong();
         e.epochsUsedAtBest = in.readLong();

@@ -25,8 +25,8 @@ import io.hyperstar.recommend.ModelSwitch;
 import io.hyperstar.recommend.Recommender;
 import io.hyperstar.recommend.RecommenderMain;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
-import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestScheduler;
 import io.hyperstar.testing.TestWorker;
@@ -37,9 +37,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -63,21 +62,11 @@ class MetaLearnerTests {
 
     private static final ConfigSpace SPACE = ConfigSpace.bundled();
     private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("ml-"));
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 2);
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = LocalKafka.start();
-        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     /** Accuracy rising with the configuration id (reverse = falling): a task whose ranking is known exactly. */
     private static double[] rising(boolean reverse) {

@@ -20,8 +20,8 @@ import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 import io.hyperstar.model.TaskMemory;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
-import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestScheduler;
@@ -32,9 +32,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -57,21 +56,11 @@ class RecommenderBrokerTests {
 
     private static final ConfigSpace SPACE = ConfigSpace.bundled();
     private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("rec-"));
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 2);
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = LocalKafka.start();
-        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     @Test
     void taskAwareHyperbandStartsFromTheRankingOfTheDatasetsImagesAndBadDatasetsAreRefused() throws Exception {
@@ -159,105 +148,113 @@ class RecommenderBrokerTests {
 
     @Test
     void aPublishedModelTakesOverBetweenTwoDatasetsAndEveryRegistrationIsAnsweredOnce() throws Exception {
-        Topics topics = new Topics(Topics.Names.withPrefix("swap-"));
-        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
-        Path data = dir.resolve("swap-data");
-        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
-        String uri = data.resolve("tasks/unseen-shapes").toString();
-        Path a = artifact("swap-model-a", "model-a");
-        Path b = artifact("swap-model-b", "model-b");
-        Recommender first = new Recommender(ModelArtifact.load(a, SPACE), ModelArtifact.readMetadata(a),
-                new DataRoots(List.of(data)), 2, 16, 20);
-        try (ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, first).start();
-             KafkaProducer<String, DatasetRegistered> registrations = registrations(topics)) {
-            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender, "swap");
-            Thread t = new Thread(loop);
-            t.start();
-            try {
-                register(registrations, topics, "before-1", uri);
-                assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement()
-                        .satisfies(r -> assertThat(r.getModelVersion()).isEqualTo("model-a"));
-                // Two more in flight while the new model is announced: each is answered by one model or the other.
-                register(registrations, topics, "before-2", uri);
-                register(registrations, topics, "before-3", uri);
-                publish(topics, announcement(b, "model-b", Backbone.sha256(Files.readAllBytes(b.resolve(ModelArtifact.METADATA)))));
-                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-                while (!models.newestVersion().equals("model-b") && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
-                assertThat(models.newestVersion()).isEqualTo("model-b");
-                register(registrations, topics, "after-1", uri);
-                register(registrations, topics, "after-2", uri);
-
-                List<RankingComputed> rankings = rankings(topics, 5, Duration.ofMinutes(3));
-                assertThat(rankings).allSatisfy(r -> assertThat(r.getOk()).isTrue());
-                assertThat(rankings).extracting(RankingComputed::getExperimentId)
-                        .containsExactlyInAnyOrder("before-1", "before-2", "before-3", "after-1", "after-2");
-                assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("before-"))
-                        .allSatisfy(r -> assertThat(r.getModelVersion()).isIn("model-a", "model-b"));
-                assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("after-"))
-                        .allSatisfy(r -> assertThat(r.getModelVersion()).isEqualTo("model-b"));
-                // Nothing answered twice: no sixth ranking turns up.
-                assertThat(rankings(topics, 6, Duration.ofSeconds(5))).hasSize(5);
-                assertThat(loop.handled()).isEqualTo(5);
-                assertThat(TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
-                        topics.deadLetter.valueSerde().deserializer(), 1, Duration.ofSeconds(2))).isEmpty();
-            } finally {
-                loop.close();
-                t.join(30_000);
+        try (Swapping rig = swapping("swap")) {
+            Topics topics = rig.topics();
+            ModelSwitch models = rig.models();
+            TransactionalLoop loop = rig.loop();
+            KafkaProducer<String, DatasetRegistered> registrations = rig.registrations();
+            String uri = rig.data().resolve("tasks/unseen-shapes").toString();
+            Path b = artifact("swap-model-b", "model-b");
+            register(registrations, topics, "before-1", uri);
+            assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement()
+                    .satisfies(r -> assertThat(r.getModelVersion()).isEqualTo("model-a"));
+            // Two more in flight while the new model is announced: each is answered by one model or the other.
+            register(registrations, topics, "before-2", uri);
+            register(registrations, topics, "before-3", uri);
+            publish(topics, announcement(b, "model-b", Backbone.sha256(Files.readAllBytes(b.resolve(ModelArtifact.METADATA)))));
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!models.newestVersion().equals("model-b") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
             }
+            assertThat(models.newestVersion()).isEqualTo("model-b");
+            register(registrations, topics, "after-1", uri);
+            register(registrations, topics, "after-2", uri);
+
+            List<RankingComputed> rankings = rankings(topics, 5, Duration.ofMinutes(3));
+            assertThat(rankings).allSatisfy(r -> assertThat(r.getOk()).isTrue());
+            assertThat(rankings).extracting(RankingComputed::getExperimentId)
+                    .containsExactlyInAnyOrder("before-1", "before-2", "before-3", "after-1", "after-2");
+            assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("before-"))
+                    .allSatisfy(r -> assertThat(r.getModelVersion()).isIn("model-a", "model-b"));
+            assertThat(rankings).filteredOn(r -> r.getExperimentId().startsWith("after-"))
+                    .allSatisfy(r -> assertThat(r.getModelVersion()).isEqualTo("model-b"));
+            // Nothing answered twice: no sixth ranking turns up.
+            assertThat(rankings(topics, 6, Duration.ofSeconds(5))).hasSize(5);
+            assertThat(loop.handled()).isEqualTo(5);
+            assertThat(TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
+                    topics.deadLetter.valueSerde().deserializer(), 1, Duration.ofSeconds(2))).isEmpty();
         }
     }
 
     @Test
     void aPublishedModelThatDoesNotMatchItsAnnouncementIsADeadLetterAndRankingGoesOnWithTheCurrentModel() throws Exception {
-        Topics topics = new Topics(Topics.Names.withPrefix("bad-model-"));
-        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
-        Path data = dir.resolve("bad-model-data");
-        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
-        Path a = artifact("bad-model-a", "model-a");
-        Path b = artifact("bad-model-b", "model-b");
-        Recommender first = new Recommender(ModelArtifact.load(a, SPACE), ModelArtifact.readMetadata(a),
-                new DataRoots(List.of(data)), 2, 16, 20);
-        try (ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, first).start();
-             KafkaProducer<String, DatasetRegistered> registrations = registrations(topics)) {
-            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender, "bad-model");
-            Thread t = new Thread(loop);
-            t.start();
-            try {
-                publish(topics, announcement(b, "model-b", "0".repeat(64)));
-                publish(topics, announcement(dir.resolve("no-such-model"), "model-c", "0".repeat(64)));
-                // A model of another space, announced with the right checksum.
-                Path other = artifact("bad-model-d", "model-d");
-                publish(topics, ModelPublished.newBuilder(announcement(other, "model-d", sha(other)))
-                        .setConfigSpaceFingerprint("another-space").build());
-                // model.json intact and announced right, but the parameters it vouches for corrupted on disk.
-                Path corrupt = artifact("bad-model-e", "model-e");
-                Files.write(corrupt.resolve(ModelArtifact.PARAMS), new byte[] {1, 2, 3});
-                publish(topics, announcement(corrupt, "model-e", sha(corrupt)));
-                List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
-                        topics.deadLetter.valueSerde().deserializer(), 4, Duration.ofMinutes(1));
-                assertThat(dead).allSatisfy(d -> {
-                    assertThat(d.getRole()).isEqualTo("recommender");
-                    assertThat(d.getSourceTopic()).isEqualTo(topics.modelPublished.name());
-                });
-                assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
-                        r -> assertThat(r).contains("model model-b not used").contains("model.json has SHA-256")
-                                .contains("the announcement says " + "0".repeat(64)),
-                        r -> assertThat(r).contains("model model-c not used").contains("does not exist"),
-                        r -> assertThat(r).contains("model model-d not used").contains("configuration space another-space"),
-                        r -> assertThat(r).contains("model model-e not used").contains("is corrupt"));
+        try (Swapping rig = swapping("bad-model")) {
+            Topics topics = rig.topics();
+            KafkaProducer<String, DatasetRegistered> registrations = rig.registrations();
+            Path data = rig.data();
+            Path b = artifact("bad-model-b", "model-b");
+            publish(topics, announcement(b, "model-b", "0".repeat(64)));
+            publish(topics, announcement(dir.resolve("no-such-model"), "model-c", "0".repeat(64)));
+            // A model of another space, announced with the right checksum.
+            Path other = artifact("bad-model-d", "model-d");
+            publish(topics, ModelPublished.newBuilder(announcement(other, "model-d", sha(other)))
+                    .setConfigSpaceFingerprint("another-space").build());
+            // model.json intact and announced right, but the parameters it vouches for corrupted on disk.
+            Path corrupt = artifact("bad-model-e", "model-e");
+            Files.write(corrupt.resolve(ModelArtifact.PARAMS), new byte[] {1, 2, 3});
+            publish(topics, announcement(corrupt, "model-e", sha(corrupt)));
+            List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), topics.deadLetter.name(),
+                    topics.deadLetter.valueSerde().deserializer(), 4, Duration.ofMinutes(1));
+            assertThat(dead).allSatisfy(d -> {
+                assertThat(d.getRole()).isEqualTo("recommender");
+                assertThat(d.getSourceTopic()).isEqualTo(topics.modelPublished.name());
+            });
+            assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
+                    r -> assertThat(r).contains("model model-b not used").contains("model.json has SHA-256")
+                            .contains("the announcement says " + "0".repeat(64)),
+                    r -> assertThat(r).contains("model model-c not used").contains("does not exist"),
+                    r -> assertThat(r).contains("model model-d not used").contains("configuration space another-space"),
+                    r -> assertThat(r).contains("model model-e not used").contains("is corrupt"));
 
-                register(registrations, topics, "after-bad", data.resolve("tasks/unseen-shapes").toString());
-                assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement().satisfies(r -> {
-                    assertThat(r.getOk()).isTrue();
-                    assertThat(r.getModelVersion()).isEqualTo("model-a");
-                });
-            } finally {
+            register(registrations, topics, "after-bad", data.resolve("tasks/unseen-shapes").toString());
+            assertThat(rankings(topics, 1, Duration.ofMinutes(2))).singleElement().satisfies(r -> {
+                assertThat(r.getOk()).isTrue();
+                assertThat(r.getModelVersion()).isEqualTo("model-a");
+            });
+        }
+    }
+
+    /**
+     * A recommender loop on its own topics ({@code <name>-}) that starts with an untrained "model-a" and swaps models as
+     * they are announced, over a data root holding the task "unseen-shapes"; closing it stops the loop, then the rest.
+     */
+    private record Swapping(Topics topics, Path data, ModelSwitch models, KafkaProducer<String, DatasetRegistered> registrations,
+                            TransactionalLoop loop, Thread thread) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            try {
                 loop.close();
-                t.join(30_000);
+                thread.join(30_000);
+            } finally {
+                registrations.close();
+                models.close();
             }
         }
+    }
+
+    private Swapping swapping(String name) throws Exception {
+        Topics topics = new Topics(Topics.Names.withPrefix(name + "-"));
+        TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
+        Path data = dir.resolve(name + "-data");
+        TestTasks.materialise(data, "unseen-shapes", 6, TaskData.Format.IDX, 21);
+        Path a = artifact(name + "-model-a", "model-a");
+        Recommender first = new Recommender(ModelArtifact.load(a, SPACE), ModelArtifact.readMetadata(a),
+                new DataRoots(List.of(data)), 2, 16, 20);
+        ModelSwitch models = new ModelSwitch(kafka.bootstrapServers(), topics, SPACE, first).start();
+        TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), topics, models::recommender, name);
+        Thread thread = new Thread(loop);
+        thread.start();
+        return new Swapping(topics, data, models, registrations(topics), loop, thread);
     }
 
     /** An untrained model saved as an artifact under {@code version}, as the meta-learner would write it. */

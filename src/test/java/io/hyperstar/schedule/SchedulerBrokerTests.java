@@ -11,7 +11,7 @@ import io.hyperstar.hyperband.Simulator;
 import io.hyperstar.hyperband.TrialOrder;
 import io.hyperstar.space.ConfigSpace;
 import io.hyperstar.testing.CurveTable;
-import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TestWorker;
 import io.hyperstar.testing.TopicReader;
@@ -23,9 +23,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -46,26 +45,15 @@ class SchedulerBrokerTests {
     private static final CurveTable CURVES = CurveTable.synthetic();
     private static final SchedulerSettings SETTINGS =
             new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(5));
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.bare();
     private Topics topics;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = LocalKafka.start();
-    }
 
     /** Each test gets its own topics, so one test's events never reach another's scheduler. */
     @org.junit.jupiter.api.BeforeEach
     void createTopics(org.junit.jupiter.api.TestInfo test) throws Exception {
         topics = new Topics(Topics.Names.withPrefix(test.getTestMethod().orElseThrow().getName().substring(0, 12) + "-"));
         TopicCreator.create(kafka.bootstrapServers(), topics, 3, (short) 1);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test

@@ -3,13 +3,12 @@ package io.hyperstar.worker;
 import io.hyperstar.catalog.TaskData;
 import io.hyperstar.catalog.TestTasks;
 import io.hyperstar.events.DatasetFormat;
-import io.hyperstar.events.TopicCreator;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.testing.LocalKafka;
+import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.TopicReader;
 import io.hyperstar.train.Trainer;
 import io.hyperstar.train.TrialResult;
@@ -20,9 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -40,22 +38,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TrainWorkerTests {
 
     private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("train-"));
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 1);
     private static final ConfigSpace SPACE = ConfigSpace.bundled();
-    private static LocalKafka kafka;
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = LocalKafka.start();
-        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 1, (short) 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     @Test
     void trainsResumesAndAnswersBadRequestsWithTheirReason() throws Exception {

@@ -2,13 +2,12 @@ package io.hyperstar.worker;
 
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DeadLetter;
-import io.hyperstar.events.TopicCreator;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
+import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
-import io.hyperstar.testing.LocalKafka;
 import io.hyperstar.testing.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,9 +17,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,19 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The reference worker in replay mode on a real broker: answers, bad requests, unreadable bytes. */
 class TrialWorkerTests {
 
-    private static LocalKafka kafka;
     private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("worker-"));
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = LocalKafka.start();
-        TopicCreator.create(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 2);
 
     @Test
     void answersFromTheRecordedCurvesRefusesWhatItCannotRunAndSurvivesGarbage() throws Exception {
