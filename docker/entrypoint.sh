@@ -2,7 +2,7 @@
 # One image, several roles (HYPERSTAR_ROLE): the service (scheduler + read API, Quarkus), or one of the
 # command-line roles, which log through java.util.logging since Quarkus does not configure them.
 set -e
-cli="java -Dorg.jboss.logging.provider=jdk -Dai.djl.offline=true -Djava.awt.headless=true $JAVA_OPTS_CLI -cp /deployments/app/*:/deployments/lib/main/*:/deployments/lib/boot/*"
+cli="java -Dorg.jboss.logging.provider=jdk -Djava.util.logging.config.file=/deployments/cli-logging.properties -Dai.djl.offline=true -Djava.awt.headless=true $JAVA_OPTS_CLI -cp /deployments/app/*:/deployments/lib/main/*:/deployments/lib/boot/*"
 case "${HYPERSTAR_ROLE:-service}" in
   service)     exec java -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar ;;
   worker)      exec $cli io.hyperstar.worker.WorkerMain "$@" ;;

@@ -22,7 +22,7 @@ model="${DEMO_MODEL:-src/main/resources/model}"
 budget="${DEMO_BUDGET:-0}"
 export KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$port"
 cp="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
-jvm=(java -Dorg.jboss.logging.provider=jdk '-Djava.util.logging.SimpleFormatter.format=%1$tT %4$s [%3$s] %5$s%6$s%n' -Dai.djl.offline=true -Djava.awt.headless=true -cp "$cp")
+jvm=(java -Dorg.jboss.logging.provider=jdk -Djava.util.logging.config.file=src/main/jul/cli-logging.properties -Dai.djl.offline=true -Djava.awt.headless=true -cp "$cp")
 
 echo "== building (mvn package)"
 mvn -B -q package -DskipTests
