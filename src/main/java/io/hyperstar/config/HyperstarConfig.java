@@ -44,6 +44,10 @@ public interface HyperstarConfig {
         @WithDefault("hyperstar-model-published")
         String modelPublished();
 
+        /** Requests to stop a search (key: experiment id). */
+        @WithDefault("hyperstar-cancel-requested")
+        String cancelRequested();
+
         /** Inputs the service refused, with the reason. */
         @WithDefault("hyperstar-dead-letter")
         String deadLetter();

@@ -16,6 +16,7 @@ public final class Topics {
     public final Topic<String, RankingComputed> rankingComputed;
     public final Topic<String, TrialRequested> trialRequested;
     public final Topic<String, TrialCompleted> trialCompleted;
+    public final Topic<String, CancelRequested> cancelRequested;
     public final Topic<String, ExperimentCompleted> experimentCompleted;
     public final Topic<String, MetaDatasetRecord> metaDataset;
     public final Topic<String, ModelPublished> modelPublished;
@@ -24,12 +25,13 @@ public final class Topics {
     /** Names of the topics, as configured ({@code hyperstar.topics.*}). */
     public record Names(String datasetRegistered, String rankingComputed, String trialRequested,
                         String trialCompleted, String experimentCompleted, String metaDataset,
-                        String modelPublished, String deadLetter) {
+                        String modelPublished, String deadLetter, String cancelRequested) {
 
         public static Names defaults() {
             return new Names("hyperstar-dataset-registered", "hyperstar-ranking-computed",
                     "hyperstar-trial-requested", "hyperstar-trial-completed", "hyperstar-experiment-completed",
-                    "hyperstar-meta-dataset", "hyperstar-model-published", "hyperstar-dead-letter");
+                    "hyperstar-meta-dataset", "hyperstar-model-published", "hyperstar-dead-letter",
+                    "hyperstar-cancel-requested");
         }
 
         /** The default names behind a prefix, so several deployments (or tests) can share one cluster. */
@@ -37,7 +39,7 @@ public final class Topics {
             Names d = defaults();
             return new Names(prefix + d.datasetRegistered, prefix + d.rankingComputed, prefix + d.trialRequested,
                     prefix + d.trialCompleted, prefix + d.experimentCompleted, prefix + d.metaDataset,
-                    prefix + d.modelPublished, prefix + d.deadLetter);
+                    prefix + d.modelPublished, prefix + d.deadLetter, prefix + d.cancelRequested);
         }
     }
 
@@ -47,6 +49,7 @@ public final class Topics {
         rankingComputed = new Topic<>(names.rankingComputed(), key, new AvroSerde<>(RankingComputed.class));
         trialRequested = new Topic<>(names.trialRequested(), key, new AvroSerde<>(TrialRequested.class));
         trialCompleted = new Topic<>(names.trialCompleted(), key, new AvroSerde<>(TrialCompleted.class));
+        cancelRequested = new Topic<>(names.cancelRequested(), key, new AvroSerde<>(CancelRequested.class));
         experimentCompleted = new Topic<>(names.experimentCompleted(), key, new AvroSerde<>(ExperimentCompleted.class));
         metaDataset = new Topic<>(names.metaDataset(), key, new AvroSerde<>(MetaDatasetRecord.class));
         modelPublished = new Topic<>(names.modelPublished(), key, new AvroSerde<>(ModelPublished.class));
@@ -59,7 +62,7 @@ public final class Topics {
 
     public List<Topic<?, ?>> all() {
         return List.of(datasetRegistered, rankingComputed, trialRequested, trialCompleted, experimentCompleted,
-                metaDataset, modelPublished, deadLetter);
+                metaDataset, modelPublished, deadLetter, cancelRequested);
     }
 
     /** The meta-dataset's key: compaction keeps the latest result per dataset and configuration. */

@@ -90,7 +90,7 @@ public final class ExperimentMachine {
         if (t == null) {
             return Step.of(Disposition.UNKNOWN_TRIAL);
         }
-        if (t.status == Trial.Status.TIMED_OUT) {
+        if (t.status == Trial.Status.TIMED_OUT || t.status == Trial.Status.CANCELLED) {
             t.lateResults++;
             return Step.of(Disposition.LATE);
         }
@@ -119,6 +119,31 @@ public final class ExperimentMachine {
             retry(e, t, nowMs, orders);
         }
         return advance(e, nowMs, orders);
+    }
+
+    /**
+     * Stops the search now, whatever its phase: nothing more is requested, the trials in flight are abandoned (an answer
+     * that still comes is recorded as late and acted on no more than a timed-out one's), and the outcome is what was
+     * found so far. Not waiting for the trials in flight is the point: a user cancels a search on a wrong dataset or
+     * one that costs too much, and its results should neither hold the search open nor reach the meta-dataset.
+     * A search already ended is left as it is ({@link Disposition#UNCHANGED}).
+     */
+    public static Step cancel(Experiment e, String why) {
+        if (e.phase == Experiment.Phase.DONE) {
+            return Step.of(Disposition.UNCHANGED);
+        }
+        long abandoned = 0;
+        for (Trial t : e.trials.values()) {
+            if (t.outstanding()) {
+                t.status = Trial.Status.CANCELLED;
+                t.error = "cancelled";
+                abandoned++;
+            }
+        }
+        String cancelled = "cancelled" + (why.isBlank() ? "" : ": " + why)
+                + (abandoned > 0 ? " (" + abandoned + " trial(s) in flight abandoned)" : "");
+        e.note = e.note.isEmpty() ? cancelled : e.note + "; " + cancelled;
+        return new Step(Disposition.APPLIED, List.of(), complete(e, Outcome.Reason.CANCELLED));
     }
 
     /** Trials with no answer after {@code timeoutMs} count as failed (and are retried), so no rung stalls forever. */
@@ -304,18 +329,24 @@ public final class ExperimentMachine {
         if (e.outstanding() > 0) {
             return new Step(Disposition.APPLIED, orders, null);
         }
+        return new Step(Disposition.APPLIED, orders,
+                complete(e, e.budgetExhausted ? Outcome.Reason.BUDGET_SPENT : Outcome.Reason.ALL_BRACKETS_DONE));
+    }
+
+    private static Outcome complete(Experiment e, Outcome.Reason reason) {
         e.phase = Experiment.Phase.DONE;
         e.trials.values().forEach(t -> t.curve = List.of()); // a finished search is kept for good: it carries no curves
         Trial best = e.best().orElse(null);
         int succeeded = (int) e.trials.values().stream().filter(Trial::succeeded).count();
-        e.outcome = new Outcome(
-                e.budgetExhausted ? Outcome.Reason.BUDGET_SPENT : Outcome.Reason.ALL_BRACKETS_DONE,
+        int failed = (int) e.trials.values().stream()
+                .filter(t -> t.status == Trial.Status.FAILED || t.status == Trial.Status.TIMED_OUT).count();
+        e.outcome = new Outcome(reason,
                 best == null ? null : best.trialId,
                 best == null ? null : best.configId,
                 best == null ? null : best.top1,
                 best == null ? 0 : best.epochs,
-                e.epochsUsed, e.epochsUsedAtBest, e.trials.size(), succeeded, e.trials.size() - succeeded, e.note);
-        return new Step(Disposition.APPLIED, orders, e.outcome);
+                e.epochsUsed, e.epochsUsedAtBest, e.trials.size(), succeeded, failed, e.note);
+        return e.outcome;
     }
 
     /** Configurations for a bracket's first rung: the ranking's top (task-aware), BOHB's model, or a seeded random draw. */

@@ -5,5 +5,6 @@ public record Outcome(Reason reason, String bestTrialId, Integer bestConfigId, D
                       long epochsUsed, long epochsUsedAtBest, int trialsRequested, int trialsSucceeded,
                       int trialsFailed, String note) {
 
-    public enum Reason { ALL_BRACKETS_DONE, BUDGET_SPENT }
+    /** Stored by ordinal: new values go last. */
+    public enum Reason { ALL_BRACKETS_DONE, BUDGET_SPENT, CANCELLED }
 }

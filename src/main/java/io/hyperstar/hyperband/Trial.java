@@ -5,7 +5,8 @@ import java.util.List;
 /** One trial of an experiment as the scheduler knows it: what was asked and, once answered, what came back. */
 public final class Trial {
 
-    public enum Status { REQUESTED, SUCCEEDED, FAILED, TIMED_OUT }
+    /** Stored by ordinal: new values go last. CANCELLED: still in flight when its experiment was cancelled. */
+    public enum Status { REQUESTED, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED }
 
     public String trialId;
     public int configId;
@@ -23,7 +24,7 @@ public final class Trial {
     public long durationMs;
     public String worker;
     public String error;
-    /** Results that arrived after the trial had timed out: kept for the record, never acted on. */
+    /** Results that arrived after the trial had timed out or was cancelled: kept for the record, never acted on. */
     public int lateResults;
     /**
      * Validation top-1 from epoch 1 to {@link #epochs}, kept only while a trial of the next rung may resume from this

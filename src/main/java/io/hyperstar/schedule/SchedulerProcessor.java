@@ -1,5 +1,6 @@
 package io.hyperstar.schedule;
 
+import io.hyperstar.events.CancelRequested;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
 import io.hyperstar.events.DeadLetters;
@@ -45,8 +46,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Runs every experiment of its partitions: decodes dataset-registered, ranking-computed and trial-completed
- * events, moves each experiment's state on with {@link ExperimentMachine}, and emits trial requests, experiment
+ * Runs every experiment of its partitions: decodes dataset-registered, ranking-computed, trial-completed and
+ * cancel-requested events, moves each experiment's state on with {@link ExperimentMachine}, and emits trial requests, experiment
  * results and the meta-dataset record of every full-budget success. Anything it cannot accept becomes a dead
  * letter with the reason; it never throws on input.
  */
@@ -115,6 +116,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 onCompleted(key, topics.trialCompleted.valueSerde().deserializer().deserialize(topic, record.value()));
             } else if (topic.equals(topics.rankingComputed.name())) {
                 onRanking(key, topics.rankingComputed.valueSerde().deserializer().deserialize(topic, record.value()));
+            } else if (topic.equals(topics.cancelRequested.name())) {
+                onCancel(key, topics.cancelRequested.valueSerde().deserializer().deserialize(topic, record.value()));
             } else {
                 throw new InvalidEvent("the scheduler does not read topic " + topic);
             }
@@ -288,6 +291,24 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
+    private void onCancel(String key, CancelRequested ev) {
+        if (ev == null) {
+            throw new InvalidEvent("cancel-requested value is missing (tombstone)");
+        }
+        requireKey(key, ev.getExperimentId());
+        Experiment e = load(key);
+        if (e == null) {
+            throw new InvalidEvent("unknown experiment " + key + ": nothing to cancel");
+        }
+        if (e.phase == Experiment.Phase.DONE) {
+            // Also what a redelivered cancel meets: refused with the reason, and the search's result stays as it was.
+            throw new InvalidEvent("experiment " + key + " already ended (" + e.outcome.reason() + "): nothing to cancel");
+        }
+        String why = ev.getReason().strip() + (ev.getRequestedBy().isBlank() ? "" : " (by " + ev.getRequestedBy().strip() + ")");
+        LOG.infof("experiment %s cancelled: %s", key, why.isBlank() ? "no reason given" : why);
+        save(e, ExperimentMachine.cancel(e, why.strip()));
+    }
+
     private static void validate(TrialCompleted ev) {
         if (ev.getEpochsTrained() < 0) {
             throw new InvalidEvent("epochsTrained must be >= 0, got " + ev.getEpochsTrained());
@@ -402,7 +423,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 .setExperimentId(e.experimentId)
                 .setDatasetId(e.datasetId)
                 .setStrategy(io.hyperstar.events.Strategy.valueOf(e.spec.strategy().name()))
-                .setOutcome(ExperimentOutcome.valueOf(o.reason().name()))
+                // The contract has no symbol for a cancel (one would break readers of its first version): a cancel
+                // cuts the budget to what was spent, and the flag says so.
+                .setOutcome(o.reason() == Outcome.Reason.CANCELLED ? ExperimentOutcome.BUDGET_SPENT
+                        : ExperimentOutcome.valueOf(o.reason().name()))
+                .setCancelled(o.reason() == Outcome.Reason.CANCELLED)
                 .setBestTrialId(o.bestTrialId())
                 .setBestConfigId(o.bestConfigId())
                 .setBestConfig(o.bestConfigId() == null ? java.util.Map.of() : space.config(o.bestConfigId()).values())

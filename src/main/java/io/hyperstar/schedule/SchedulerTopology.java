@@ -15,7 +15,7 @@ import java.util.Properties;
 
 /**
  * The scheduler's Kafka Streams topology, built in one place with no I/O so tests build the very same one.
- * One processor reads the three experiment-keyed input topics (co-partitioned), keeps each experiment in a
+ * One processor reads the four experiment-keyed input topics (co-partitioned), keeps each experiment in a
  * changelogged store and writes trial requests, experiment results, meta-dataset records and dead letters.
  */
 public final class SchedulerTopology {
@@ -43,8 +43,10 @@ public final class SchedulerTopology {
                 topics.rankingComputed.name());
         t.addSource("trial-completed-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.trialCompleted.name());
+        t.addSource("cancel-requested-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.cancelRequested.name());
         t.addProcessor(PROCESSOR, () -> new SchedulerProcessor(topics, settings, space, metrics),
-                "dataset-registered-source", "ranking-computed-source", "trial-completed-source");
+                "dataset-registered-source", "ranking-computed-source", "trial-completed-source", "cancel-requested-source");
         // Cached: an experiment's state (several KB of JSON) changes with every result, and results come in bursts; the
         // cache writes it to RocksDB and the changelog once per commit instead of once per result.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPERIMENTS_STORE),

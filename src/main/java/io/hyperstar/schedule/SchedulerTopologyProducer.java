@@ -19,7 +19,8 @@ public class SchedulerTopologyProducer {
     Topics topics(HyperstarConfig config) {
         var t = config.topics();
         return new Topics(new Topics.Names(t.datasetRegistered(), t.rankingComputed(), t.trialRequested(),
-                t.trialCompleted(), t.experimentCompleted(), t.metaDataset(), t.modelPublished(), t.deadLetter()));
+                t.trialCompleted(), t.experimentCompleted(), t.metaDataset(), t.modelPublished(), t.deadLetter(),
+                t.cancelRequested()));
     }
 
     @Produces

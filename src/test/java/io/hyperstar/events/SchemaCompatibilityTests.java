@@ -22,7 +22,7 @@ class SchemaCompatibilityTests {
 
     static List<Class<? extends SpecificRecordBase>> eventTypes() {
         return List.of(DatasetRegistered.class, RankingComputed.class, TrialRequested.class, TrialCompleted.class,
-                ExperimentCompleted.class, MetaDatasetRecord.class, ModelPublished.class, DeadLetter.class);
+                ExperimentCompleted.class, MetaDatasetRecord.class, ModelPublished.class, DeadLetter.class, CancelRequested.class);
     }
 
     @ParameterizedTest

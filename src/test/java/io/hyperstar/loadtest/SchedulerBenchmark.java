@@ -170,10 +170,7 @@ public final class SchedulerBenchmark {
 
     /** The service's topics under a prefix, created: each round starts on empty topics. */
     private static Topics schedulerTopics(String bootstrap, String prefix, int partitions) throws Exception {
-        Topics.Names d = Topics.Names.defaults();
-        Topics topics = new Topics(new Topics.Names(prefix + d.datasetRegistered(), prefix + d.rankingComputed(), prefix + d.trialRequested(),
-                prefix + d.trialCompleted(), prefix + d.experimentCompleted(), prefix + d.metaDataset(), prefix + d.modelPublished(),
-                prefix + d.deadLetter()));
+        Topics topics = new Topics(Topics.Names.withPrefix(prefix));
         TopicCreator.create(bootstrap, topics, partitions, (short) 1);
         BenchClients.awaitTopics(bootstrap, topics.all().stream().map(t -> t.name()).toList());
         return topics;

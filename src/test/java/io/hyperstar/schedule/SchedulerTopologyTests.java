@@ -1,5 +1,6 @@
 package io.hyperstar.schedule;
 
+import io.hyperstar.events.CancelRequested;
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
@@ -59,6 +60,8 @@ class SchedulerTopologyTests {
     private TestInputTopic<String, RankingComputed> rankings;
     private TestInputTopic<byte[], byte[]> rawCompleted;
     private TestInputTopic<byte[], byte[]> rawRegistered;
+    private TestInputTopic<String, CancelRequested> cancels;
+    private TestInputTopic<byte[], byte[]> rawCancels;
     private TestOutputTopic<String, TrialRequested> requested;
     private TestOutputTopic<String, ExperimentCompleted> results;
     private TestOutputTopic<byte[], DeadLetter> deadLetters;
@@ -74,6 +77,8 @@ class SchedulerTopologyTests {
         rankings = driver.createInputTopic(topics.rankingComputed.name(), Serdes.String().serializer(), topics.rankingComputed.valueSerde().serializer());
         rawCompleted = driver.createInputTopic(topics.trialCompleted.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         rawRegistered = driver.createInputTopic(topics.datasetRegistered.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        cancels = driver.createInputTopic(topics.cancelRequested.name(), Serdes.String().serializer(), topics.cancelRequested.valueSerde().serializer());
+        rawCancels = driver.createInputTopic(topics.cancelRequested.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         requested = driver.createOutputTopic(topics.trialRequested.name(), Serdes.String().deserializer(), topics.trialRequested.valueSerde().deserializer());
         results = driver.createOutputTopic(topics.experimentCompleted.name(), Serdes.String().deserializer(), topics.experimentCompleted.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetter.name(), Serdes.ByteArray().deserializer(), topics.deadLetter.valueSerde().deserializer());
@@ -315,6 +320,86 @@ class SchedulerTopologyTests {
         assertThat(results.isEmpty()).isTrue();
         assertThat(requested.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aCancelledSearchEndsAtOnceAndItsTrialsInFlightNeitherCountNorReachTheMetaDataset() {
+        // R = 3, eta = 3: bracket s=1 (3 trials at 1 epoch, the best promoted to 3), then bracket s=0 (2 trials at 3).
+        registered.pipeInput("cx", registration("cx", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        requested.readValuesToList().forEach(r -> completed.pipeInput("cx", answer(r, true).build()));
+        TrialRequested promoted = requested.readValue();
+        completed.pipeInput("cx", answer(promoted, true).build());
+        List<TrialRequested> lastBracket = requested.readValuesToList();
+        assertThat(lastBracket).hasSize(2).allSatisfy(r -> assertThat(r.getEpochs()).isEqualTo(3));
+        completed.pipeInput("cx", answer(lastBracket.get(0), true).build());
+        assertThat(metaDataset.readValuesToList()).as("full-budget results before the cancel").hasSize(2);
+
+        cancels.pipeInput("cx", CancelRequested.newBuilder().setExperimentId("cx").setReason("wrong dataset").setRequestedBy("alice").build());
+
+        ExperimentCompleted done = results.readValue();
+        assertThat(done.getCancelled()).isTrue();
+        assertThat(done.getOutcome()).isEqualTo(io.hyperstar.events.ExperimentOutcome.BUDGET_SPENT);
+        assertThat(done.getNote()).isEqualTo("cancelled: wrong dataset (by alice) (1 trial(s) in flight abandoned)");
+        assertThat(done.getTrialsRequested()).isEqualTo(6);
+        assertThat(done.getTrialsSucceeded()).isEqualTo(5);
+        assertThat(done.getTrialsFailed()).isZero();
+        assertThat(done.getEpochsUsed()).as("3 x 1 epoch, the promotion resumed from 1 to 3, one trial of 3").isEqualTo(3 + 2 + 3);
+        String best = java.util.stream.Stream.of(promoted, lastBracket.get(0))
+                .max(java.util.Comparator.comparingDouble((TrialRequested r) -> CURVES.top1("ds-1", r.getConfigId(), 3)))
+                .orElseThrow().getTrialId();
+        assertThat(done.getBestTrialId()).as("the best of what was answered").isEqualTo(best);
+        assertThat(runningIds()).doesNotContain("cx");
+
+        // The abandoned trial still answers: recorded as late, and nothing else happens.
+        completed.pipeInput("cx", answer(lastBracket.get(1), true).build());
+        var abandoned = store().get("cx").trials.get(lastBracket.get(1).getTrialId());
+        assertThat(abandoned.status).isEqualTo(io.hyperstar.hyperband.Trial.Status.CANCELLED);
+        assertThat(abandoned.lateResults).isEqualTo(1);
+        assertThat(requested.isEmpty()).isTrue();
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(metaDataset.isEmpty()).as("a cancelled search's late results are not folded").isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+
+        // The read API says what happened.
+        var view = io.hyperstar.api.ExperimentView.of(store().get("cx"), true);
+        assertThat(view.phase()).isEqualTo("DONE");
+        assertThat(view.outcome().reason()).isEqualTo(io.hyperstar.hyperband.Outcome.Reason.CANCELLED);
+    }
+
+    @Test
+    void aSearchWaitingForItsRankingCanBeCancelledAndTheRankingThenStartsNothing() {
+        registered.pipeInput("cw", registration("cw", "ds-4", Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0));
+        cancels.pipeInput("cw", CancelRequested.newBuilder().setExperimentId("cw").build());
+        ExperimentCompleted done = results.readValue();
+        assertThat(done.getCancelled()).isTrue();
+        assertThat(done.getNote()).isEqualTo("cancelled");
+        assertThat(done.getTrialsRequested()).isZero();
+        assertThat(done.getBestTrialId()).isNull();
+        rankings.pipeInput("cw", ranking("cw", reversedIds()));
+        driver.advanceWallClockTime(Duration.ofMinutes(2)); // nor does the ranking timeout
+        assertThat(requested.isEmpty()).isTrue();
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aCancelForNoSearchAnEndedOneOrWithTheWrongKeyIsADeadLetterWithTheReason() {
+        registered.pipeInput("ce", registration("ce", "ds-2", Strategy.HYPERBAND, 1, 2, 0));
+        answerUntilDone();
+        ExperimentCompleted ended = results.readValue();
+
+        cancels.pipeInput("nobody", CancelRequested.newBuilder().setExperimentId("nobody").build());
+        cancels.pipeInput("ce", CancelRequested.newBuilder().setExperimentId("ce").build());
+        cancels.pipeInput("other", CancelRequested.newBuilder().setExperimentId("ce").build());
+        rawCancels.pipeInput("ce".getBytes(StandardCharsets.UTF_8), "stop!".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(deadLetters.readValuesToList()).extracting(DeadLetter::getReason).satisfiesExactly(
+                r -> assertThat(r).isEqualTo("unknown experiment nobody: nothing to cancel"),
+                r -> assertThat(r).isEqualTo("experiment ce already ended (ALL_BRACKETS_DONE): nothing to cancel"),
+                r -> assertThat(r).contains("must equal the experimentId ce"),
+                r -> assertThat(r).contains("not a readable CancelRequested"));
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(store().get("ce").outcome.bestTrialId()).isEqualTo(ended.getBestTrialId());
     }
 
     @Test
