@@ -1,5 +1,6 @@
 // The dashboard page run in jsdom against canned answers of the read API (the shapes ServiceTests checks on the real
-// service): the experiments table, a click on an experiment, its trials drawn, its ranking and the models listed.
+// service): the experiments table, a click on an experiment, its trials drawn, its ranking and the models listed; a
+// running search offers a cancel, which is POSTed to the API.
 // Values are set as text: an id with markup shows as text. Run: cd src/test/js && npm install && npm test
 const assert = require("assert");
 const { JSDOM } = require("jsdom");
@@ -12,20 +13,30 @@ const exp = {experimentId: "e<b>1", datasetId: "ds", strategy: "TASK_AWARE_HYPER
     {index: 0, planned: 9, epochs: 1, trials: [t("e-b2-r0-c1", 1, 0.5, null), t("e-b2-r0-c2", 1, 0, null, "FAILED")]},
     {index: 1, planned: 3, epochs: 3, trials: [t("e-b2-r1-c1", 3, 0.7, "e-b2-r0-c1")]},
     {index: 2, planned: 1, epochs: 9, trials: [t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1")]}]}]};
+const running = {...exp, experimentId: "run-1", strategy: "HYPERBAND", phase: "RUNNING", best: null};
 const data = {
-  "/experiments?limit=500": [exp],
+  "/experiments?limit=500": [exp, running],
+  "/experiments/run-1": running,
   "/experiments/e%3Cb%3E1": exp,
   "/experiments/e%3Cb%3E1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [{taskId: "fashion-10", weight: 0.15}], ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 3, bestTop1: 0.9, maxEpochs: 9}]},
   "/models": [{version: "m1", publishedAt: "2026-11-27T00:00:00Z", tasks: 36, records: 3000, validationAp10: 0.5, newest: true}],
 };
+const posts = [];
 const dom = new JSDOM(html, {runScripts: "dangerously", url: "http://localhost/", beforeParse(w) {
-  w.fetch = async (u) => ({ok: u in data, json: async () => data[u]});
+  w.fetch = async (u, init) => {
+    if (init && init.method === "POST") {
+      posts.push([u, JSON.parse(init.body)]);
+      return {ok: true, status: 202, json: async () => ({experimentId: "run-1", status: "cancel requested"})};
+    }
+    return {ok: u in data, json: async () => data[u]};
+  };
+  w.confirm = () => true;
   w.setInterval = () => 0;
 }});
 setTimeout(async () => {
   const d = dom.window.document;
   const cells = d.querySelectorAll("#experiments tbody tr td");
-  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 1);
+  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 2);
   assert.strictEqual(cells[0].textContent, "e<b>1", "an id is shown as text, never parsed as markup");
   assert.strictEqual(d.querySelectorAll("#experiments b").length, 0);
   assert.strictEqual(cells[4].textContent, "90.00%");
@@ -45,5 +56,14 @@ setTimeout(async () => {
   assert.match(d.getElementById("ranking-note").textContent, /model m1 in 88 ms on cpu\(\), like fashion-10 \(15\.00%\)/);
   const model = [...d.querySelectorAll("#models tbody tr td")].map(td => td.textContent);
   assert.deepStrictEqual(model, ["m1", "2026-11-27T00:00:00Z", "36", "3000", "0.500", "newest"]);
+  assert.strictEqual(d.getElementById("cancel").hidden, true, "an ended search offers no cancel");
+
+  d.querySelectorAll("#experiments tbody tr")[1].click();
+  await new Promise(r => setTimeout(r, 200));
+  assert.strictEqual(d.getElementById("cancel").hidden, false, "a running search offers a cancel");
+  d.getElementById("cancel").click();
+  await new Promise(r => setTimeout(r, 100));
+  assert.deepStrictEqual(posts, [["/experiments/run-1/cancel", {reason: "cancelled from the dashboard"}]]);
+  assert.strictEqual(d.getElementById("cancel-note").textContent, "cancel requested");
   console.log("dashboard: all checks passed");
 }, 200);

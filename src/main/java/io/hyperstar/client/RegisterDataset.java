@@ -136,7 +136,7 @@ public final class RegisterDataset {
         System.out.println("| experiment | strategy | outcome | best top-1 | best configuration | epochs used | epochs when best found | trials |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (ExperimentCompleted r : results) {
-            System.out.printf("| %s | %s | %s | %s | %s | %d | %d | %d |%n", r.getExperimentId(), r.getStrategy(), r.getOutcome(),
+            System.out.printf("| %s | %s | %s | %s | %s | %d | %d | %d |%n", r.getExperimentId(), r.getStrategy(), r.getCancelled() ? "CANCELLED" : r.getOutcome(),
                     r.getBestTop1() == null ? "-" : String.format("%.4f", r.getBestTop1()),
                     r.getBestConfigId() == null ? "-" : r.getBestConfigId() + " " + r.getBestConfig(),
                     r.getEpochsUsed(), r.getEpochsUsedAtBest(), r.getTrialsRequested());

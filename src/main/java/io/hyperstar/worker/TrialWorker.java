@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The reference trainer fleet member: consumes trial requests, runs each with a {@link TrialRunner} and
  * publishes the answer in the same Kafka transaction as the consumed offset, so every accepted request is
- * answered once. Unreadable requests go to the dead letters; a failing trial is answered FAILED.
+ * answered once. Unreadable requests go to the dead letters; a failing trial is answered FAILED, and so is a trial
+ * of a search cancelled while it waited, without training it.
  */
 public final class TrialWorker implements Runnable, AutoCloseable {
 
@@ -25,26 +26,23 @@ public final class TrialWorker implements Runnable, AutoCloseable {
     private final TrialRunner runner;
     private final String workerId;
     private final TransactionalLoop loop;
+    private final CancelledSearches cancelled;
 
     public TrialWorker(String bootstrap, Topics topics, TrialRunner runner, String workerId, String groupId, Duration maxTrialTime) {
         this.topics = topics;
         this.runner = runner;
         this.workerId = workerId;
+        this.cancelled = new CancelledSearches(bootstrap, topics);
         this.loop = new TransactionalLoop(bootstrap, topics, topics.trialRequested.name(), groupId,
                 "hyperstar-worker-" + workerId, maxTrialTime, "worker", this::answer);
     }
 
     private List<ProducerRecord<byte[], byte[]>> answer(ConsumerRecord<byte[], byte[]> rec) {
         TrialRequested request = topics.trialRequested.valueSerde().deserializer().deserialize(rec.topic(), rec.value());
-        long start = System.nanoTime();
-        TrialCompleted answer;
-        try {
-            answer = runner.run(request, workerId);
-        } catch (RuntimeException e) {
-            // A runner bug or a resource problem fails this trial, not the worker.
-            LOG.errorf(e, "trial %s failed unexpectedly", request.getTrialId());
-            answer = TrialRunner.failed(request, workerId, "worker error: " + e, (System.nanoTime() - start) / 1_000_000);
-        }
+        TrialCompleted answer = cancelled.isCancelled(request.getExperimentId())
+                // Still answered, in the same transaction as ever: the scheduler records it as late, and the request is done.
+                ? TrialRunner.failed(request, workerId, "not trained: the search was cancelled", 0)
+                : run(request);
         if (answer.getStatus() == TrialStatus.FAILED) {
             LOG.warnf("trial %s FAILED: %s", request.getTrialId(), answer.getError());
         } else {
@@ -55,8 +53,20 @@ public final class TrialWorker implements Runnable, AutoCloseable {
                 topics.trialCompleted.valueSerde().serializer().serialize(topics.trialCompleted.name(), answer)));
     }
 
+    private TrialCompleted run(TrialRequested request) {
+        long start = System.nanoTime();
+        try {
+            return runner.run(request, workerId);
+        } catch (RuntimeException e) {
+            // A runner bug or a resource problem fails this trial, not the worker.
+            LOG.errorf(e, "trial %s failed unexpectedly", request.getTrialId());
+            return TrialRunner.failed(request, workerId, "worker error: " + e, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
     @Override
     public void run() {
+        cancelled.start(Duration.ofSeconds(5));
         loop.run();
     }
 
@@ -67,5 +77,10 @@ public final class TrialWorker implements Runnable, AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        try {
+            cancelled.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -155,6 +156,53 @@ class ServiceTests {
                 .body(containsString("HyperSTAR dashboard"))
                 .body(containsString("\"/ranking\""))
                 .body(containsString("/models"));
+    }
+
+    @Test
+    void aRunningSearchIsCancelledThroughTheApiAndEndsAtOnceWithTheReasonOnTheWire() throws Exception {
+        // No worker answers, so the search stays running with its first rung in flight until it is cancelled.
+        try (KafkaProducer<String, DatasetRegistered> producer = producer()) {
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "api-cancel",
+                    TestEvents.registration("api-cancel", "ds-2", Strategy.HYPERBAND, 9, 3, 0))).get();
+            producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), "api-cancel-2",
+                    TestEvents.registration("api-cancel-2", "ds-2", Strategy.HYPERBAND, 9, 3, 0))).get();
+        }
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                given().get("/experiments/api-cancel").then().statusCode(200).body("phase", equalTo("RUNNING")));
+
+        given().contentType("application/json").body("{\"reason\": \"wrong labels\", \"requestedBy\": \"ops\"}")
+                .post("/experiments/api-cancel/cancel").then().statusCode(202).body("status", equalTo("cancel requested"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                given().get("/experiments/api-cancel").then().statusCode(200).body("phase", equalTo("DONE"))
+                        .body("outcome.reason", equalTo("CANCELLED"))
+                        .body("note", equalTo("cancelled: wrong labels (by ops) (9 trial(s) in flight abandoned)")));
+        // Without a body too; and what cannot be cancelled says why.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/experiments/api-cancel-2").then().statusCode(200).body("phase", equalTo("RUNNING")));
+        given().post("/experiments/api-cancel-2/cancel").then().statusCode(202);
+        given().contentType("application/json").body("{}").post("/experiments/api-cancel/cancel").then().statusCode(409)
+                .body("error", equalTo("experiment api-cancel already ended (CANCELLED)"));
+        given().body("reason=nope").post("/experiments/api-cancel-2/cancel").then().statusCode(400)
+                .body("error", containsString("the body must be"));
+        given().post("/experiments/nobody/cancel").then().statusCode(404).body("error", containsString("no experiment nobody"));
+
+        // What the platform reads: the result event, in Avro, says cancelled.
+        List<io.hyperstar.events.ExperimentCompleted> ended = new ArrayList<>();
+        try (var consumer = io.hyperstar.events.TopicScan.consumer(bootstrap)) {
+            io.hyperstar.events.TopicScan.fromBeginning(consumer, topics.experimentCompleted.name(), Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (ended.size() < 2 && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    var ev = topics.experimentCompleted.valueSerde().deserializer().deserialize(r.topic(), r.value());
+                    if (ev.getExperimentId().startsWith("api-cancel")) {
+                        ended.add(ev);
+                    }
+                }
+            }
+        }
+        assertThat(ended).extracting(e -> e.getExperimentId(), e -> e.getCancelled(), e -> e.getTrialsRequested(), e -> e.getTrialsFailed())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("api-cancel", true, 9, 0),
+                        org.assertj.core.groups.Tuple.tuple("api-cancel-2", true, 9, 0));
     }
 
     private Properties props() {

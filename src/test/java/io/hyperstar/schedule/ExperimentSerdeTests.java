@@ -45,6 +45,22 @@ class ExperimentSerdeTests {
         assertThat(reloaded.duplicateResults).isEqualTo(1);
     }
 
+    @Test
+    void aCancelledSearchReloadsCancelledAndALateAnswerStaysLate() {
+        Experiment original = ExperimentMachine.create("c", "ds", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 54, 10);
+        List<TrialOrder> first = answerAllButOne(original);
+        ExperimentMachine.cancel(original, "too slow");
+        Experiment reloaded = roundTrip(original);
+        assertThat(reloaded.phase).isEqualTo(Experiment.Phase.DONE);
+        assertThat(reloaded.outcome).isEqualTo(original.outcome);
+        assertThat(reloaded.outcome.reason()).isEqualTo(io.hyperstar.hyperband.Outcome.Reason.CANCELLED);
+        String abandoned = first.get(first.size() - 1).trialId();
+        assertThat(reloaded.trials.get(abandoned).status).isEqualTo(io.hyperstar.hyperband.Trial.Status.CANCELLED);
+        ExperimentMachine.Step late = ExperimentMachine.onReport(reloaded, TrialReport.success(abandoned, 0.9, 1), 40);
+        assertThat(late.disposition()).isEqualTo(ExperimentMachine.Disposition.LATE);
+        assertThat(reloaded.outcome.bestTop1()).as("the late answer changes nothing").isEqualTo(original.outcome.bestTop1());
+    }
+
     /**
      * A search stored by the previous release (state layout 1, written by the serde of commit 1bac296 with the first
      * rung answered but one, as in the test above) reads after an upgrade and goes on exactly as a search that never

@@ -2,6 +2,7 @@ package io.hyperstar.worker;
 
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DeadLetter;
+import io.hyperstar.events.ExperimentCompleted;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
@@ -35,6 +36,7 @@ class TrialWorkerTests {
     private static final Topics TOPICS = new Topics(Topics.Names.withPrefix("worker-"));
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 2);
+    private static final Topics CANCEL_TOPICS = new Topics(Topics.Names.withPrefix("worker-cancel-"));
 
     @Test
     void answersFromTheRecordedCurvesRefusesWhatItCannotRunAndSurvivesGarbage() throws Exception {
@@ -70,6 +72,46 @@ class TrialWorkerTests {
             worker.close();
             t.join(10_000);
         }
+    }
+
+    @Test
+    void aTrialOfACancelledSearchIsAnsweredWithoutTrainingAndOthersAreTrained() throws Exception {
+        // Topics of its own, so that neither test's worker answers the other's requests.
+        io.hyperstar.events.TopicCreator.create(kafka.bootstrapServers(), CANCEL_TOPICS, 2, (short) 1);
+        ReplayRunner runner = ReplayRunner.load(Path.of("src/test/resources/curves/synthetic-curves.csv"));
+        try (KafkaProducer<String, ExperimentCompleted> results = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                CANCEL_TOPICS.experimentCompleted.keySerde().serializer(), CANCEL_TOPICS.experimentCompleted.valueSerde().serializer())) {
+            results.send(new ProducerRecord<>(CANCEL_TOPICS.experimentCompleted.name(), "gone", ended("gone", true))).get();
+            results.send(new ProducerRecord<>(CANCEL_TOPICS.experimentCompleted.name(), "over", ended("over", false))).get();
+        }
+        try (TrialWorker worker = new TrialWorker(kafka.bootstrapServers(), CANCEL_TOPICS, runner, "w2", "workers-2", Duration.ofMinutes(5))) {
+            Thread t = new Thread(worker);
+            t.start();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+                Serializer<TrialRequested> ser = CANCEL_TOPICS.trialRequested.valueSerde().serializer();
+                for (String experiment : List.of("gone", "over", "live")) {
+                    TrialRequested r = TrialRequested.newBuilder(request(experiment + "-t", "ds-1", 3, 9, 0)).setExperimentId(experiment).build();
+                    producer.send(new ProducerRecord<>(CANCEL_TOPICS.trialRequested.name(), experiment.getBytes(), ser.serialize("", r)));
+                }
+            }
+            List<TrialCompleted> answers = TopicReader.read(kafka.bootstrapServers(), CANCEL_TOPICS.trialCompleted.name(),
+                    CANCEL_TOPICS.trialCompleted.valueSerde().deserializer(), 3, Duration.ofSeconds(60));
+            assertThat(answers).extracting(TrialCompleted::getTrialId, TrialCompleted::getStatus, TrialCompleted::getError)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("gone-t", TrialStatus.FAILED, "not trained: the search was cancelled"),
+                            org.assertj.core.groups.Tuple.tuple("over-t", TrialStatus.SUCCEEDED, null),
+                            org.assertj.core.groups.Tuple.tuple("live-t", TrialStatus.SUCCEEDED, null));
+            worker.close();
+            t.join(10_000);
+        }
+    }
+
+    private static ExperimentCompleted ended(String id, boolean cancelled) {
+        return ExperimentCompleted.newBuilder().setExperimentId(id).setDatasetId("ds-1").setStrategy(io.hyperstar.events.Strategy.HYPERBAND)
+                .setOutcome(io.hyperstar.events.ExperimentOutcome.BUDGET_SPENT).setEpochsUsed(0).setTrialsRequested(1)
+                .setTrialsSucceeded(0).setTrialsFailed(0).setCancelled(cancelled).build();
     }
 
     private static TrialRequested request(String id, String dataset, int config, int epochs, int resumeFrom) {
