@@ -4,6 +4,7 @@ import io.hyperstar.schedule.ExperimentQueries;
 import io.hyperstar.space.ConfigSpace;
 import jakarta.inject.Inject;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hyperstar.events.CancelRequested;
 import io.hyperstar.hyperband.Experiment;
@@ -20,15 +21,28 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.logging.Logger;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Read API over the scheduler's state: experiments, their brackets, rungs, trials, ranking and best result so far; and
- * the one write, a cancel, which goes to the scheduler as an event.
+ * the one write, a cancel, which goes to the scheduler as an event. Any instance answers for every experiment: it asks
+ * the instance that holds one ({@link Peers}), and the list gathers every instance's.
  */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,31 +61,66 @@ public class ExperimentResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    Peers peers;
+
+    private static final Logger LOG = Logger.getLogger(ExperimentResource.class);
+
     /** Why and by whom, both optional; they end up in the search's result note. */
     public record CancelBody(String reason, String requestedBy) {
     }
 
     @GET
-    @Operation(summary = "Experiments this scheduler instance runs or ran, without their trials")
-    public List<ExperimentView> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return queries.all(Math.max(1, Math.min(limit, 10_000))).stream().map(ExperimentView::summary).toList();
+    @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, ordered by id")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)))
+    public Response list(@QueryParam("limit") @DefaultValue("100") int limit,
+                         @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) throws Exception {
+        int n = Math.max(1, Math.min(limit, 10_000));
+        List<JsonNode> all = new ArrayList<>();
+        queries.all(n).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
+        List<String> missing = new ArrayList<>();
+        if (!forwarded) {
+            for (HostInfo peer : queries.otherInstances()) {
+                Response theirs = peers.call(peer, "GET", "/experiments?limit=" + n, null);
+                if (theirs.getStatus() == 200) {
+                    json.readTree((String) theirs.getEntity()).forEach(all::add);
+                } else {
+                    // A list without one instance's experiments beats no list: it says so in the log and in a header.
+                    LOG.warnf("experiments of %s:%d left out of the list: %s", peer.host(), peer.port(), theirs.getEntity());
+                    missing.add(peer.host() + ":" + peer.port());
+                }
+            }
+        }
+        Response.ResponseBuilder ok = Response.ok(merged(all, n));
+        return missing.isEmpty() ? ok.build() : ok.header("X-HyperSTAR-Missing-Instances", String.join(",", missing)).build();
+    }
+
+    private static List<JsonNode> merged(List<JsonNode> all, int limit) {
+        return all.stream().sorted(Comparator.comparing((JsonNode v) -> v.get("experimentId").asText())).limit(limit).toList();
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "One experiment with its brackets, rungs, trials and best result so far")
-    public ExperimentView get(@PathParam("id") String id) {
-        return queries.find(id).map(e -> ExperimentView.of(e, true))
-                .orElseThrow(() -> new NotFoundException("no experiment " + id));
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ExperimentView.class)))
+    public Response get(@PathParam("id") String id, @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) {
+        return atHolder(id, forwarded, "GET", "", null, () -> Response.ok(queries.find(id).map(e -> ExperimentView.of(e, true))
+                .orElseThrow(() -> new NotFoundException("no experiment " + id))).build());
     }
 
     @GET
     @Path("/{id}/ranking")
     @Operation(summary = "The ranking a task-aware experiment started from, best first, with what the search measured of each configuration")
-    public RankingView ranking(@PathParam("id") String id) {
-        var e = queries.find(id).orElseThrow(() -> new NotFoundException("no experiment " + id));
-        return RankingView.of(e, space).orElseThrow(() -> new NotFoundException("experiment " + id + " (" + e.spec.strategy()
-                + ", " + e.phase + ") has no ranking" + (e.note.isEmpty() ? "" : ": " + e.note)));
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RankingView.class)))
+    public Response ranking(@PathParam("id") String id, @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) {
+        return atHolder(id, forwarded, "GET", "/ranking", null, () -> {
+            var e = queries.find(id).orElseThrow(() -> new NotFoundException("no experiment " + id));
+            return Response.ok(RankingView.of(e, space).orElseThrow(() -> new NotFoundException("experiment " + id + " ("
+                    + e.spec.strategy() + ", " + e.phase + ") has no ranking" + (e.note.isEmpty() ? "" : ": " + e.note)))).build();
+        });
     }
 
     @POST
@@ -79,7 +128,8 @@ public class ExperimentResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Stop a search now: nothing more is requested, trials in flight are abandoned, and the experiment "
             + "ends with what it found so far (202: the scheduler has the request; 409: it already ended)")
-    public Response cancel(@PathParam("id") String id, String body) throws Exception {
+    public Response cancel(@PathParam("id") String id, @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded,
+                           String body) {
         // The body is optional (a bare `curl -X POST` cancels), so it is read here rather than by content type.
         CancelBody b;
         try {
@@ -88,14 +138,34 @@ public class ExperimentResource {
             return Response.status(400).entity(Map.of("error", "the body must be {\"reason\": ..., \"requestedBy\": ...}: "
                     + bad.getOriginalMessage())).type(MediaType.APPLICATION_JSON).build();
         }
-        Experiment e = queries.find(id).orElseThrow(() -> new NotFoundException("no experiment " + id));
-        if (e.phase == Experiment.Phase.DONE) {
-            return Response.status(409).entity(Map.of("error", "experiment " + id + " already ended (" + e.outcome.reason() + ")"))
-                    .type(MediaType.APPLICATION_JSON).build();
+        // Passed on like a read: only the holder knows whether the search has already ended.
+        return atHolder(id, forwarded, "POST", "/cancel", body, () -> {
+            Experiment e = queries.find(id).orElseThrow(() -> new NotFoundException("no experiment " + id));
+            if (e.phase == Experiment.Phase.DONE) {
+                return Response.status(409).entity(Map.of("error", "experiment " + id + " already ended (" + e.outcome.reason() + ")"))
+                        .type(MediaType.APPLICATION_JSON).build();
+            }
+            try {
+                cancels.send(CancelRequested.newBuilder().setExperimentId(id).setReason(b.reason() == null ? "" : b.reason())
+                        .setRequestedBy(b.requestedBy() == null ? "" : b.requestedBy()).build());
+            } catch (Exception notSent) {
+                return Response.status(503).entity(Map.of("error", "the cancel could not be written to its topic: " + notSent))
+                        .type(MediaType.APPLICATION_JSON).build();
+            }
+            return Response.accepted(Map.of("experimentId", id, "status", "cancel requested")).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    /** This instance's answer when it holds the experiment (or was asked by another instance), else the holder's. */
+    private Response atHolder(String id, boolean forwarded, String method, String subPath, String body, Supplier<Response> here) {
+        if (!forwarded) {
+            Optional<HostInfo> holder = queries.heldElsewhere(id);
+            if (holder.isPresent()) {
+                String path = "/experiments/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + subPath;
+                return peers.call(holder.get(), method, path, body);
+            }
         }
-        cancels.send(CancelRequested.newBuilder().setExperimentId(id)
-                .setReason(b.reason() == null ? "" : b.reason()).setRequestedBy(b.requestedBy() == null ? "" : b.requestedBy()).build());
-        return Response.accepted(Map.of("experimentId", id, "status", "cancel requested")).type(MediaType.APPLICATION_JSON).build();
+        return here.get();
     }
 
     /** A 404 says what was not found, as JSON like every other answer. */

@@ -1,0 +1,154 @@
+package io.hyperstar.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hyperstar.events.DatasetRegistered;
+import io.hyperstar.events.Strategy;
+import io.hyperstar.events.Topics;
+import io.hyperstar.testing.KafkaBroker;
+import io.hyperstar.testing.TestEvents;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of the packaged service (the jar `mvn package` builds, as Kubernetes runs it with two replicas) sharing
+ * the experiments' partitions on a real broker: either instance answers for every experiment, lists them all, and
+ * cancels one the other holds. Run by failsafe after the package phase.
+ */
+class TwoInstancesIT {
+
+    private static final Topics TOPICS = Topics.defaults();
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 6);
+    private static final int EXPERIMENTS = 12;
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<Process> services = new ArrayList<>();
+    private static final List<String> urls = new ArrayList<>();
+
+    @BeforeAll
+    static void startTwoInstances() throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).as("built by mvn package before the integration tests").exists();
+        for (String name : List.of("a", "b")) {
+            int port = freePort();
+            Path dir = Files.createDirectories(Path.of("target/it-two-instances/" + name + "-" + System.nanoTime()));
+            ProcessBuilder pb = new ProcessBuilder("java", "-Dai.djl.offline=true", "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                    "-Dkafka-streams.state.dir=" + dir.resolve("state"), "-Dhyperstar.topics.create=false",
+                    "-Dhyperstar.topics.partitions=6", "-jar", jar.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile());
+            pb.environment().put("OPT_OUT_TRACKING", "true");
+            pb.environment().put("HYPERSTAR_ADVERTISED_ADDRESS", "127.0.0.1:" + port);
+            services.add(pb.start());
+            urls.add("http://127.0.0.1:" + port);
+        }
+        for (String url : urls) {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> get(url + "/q/health/ready").statusCode() == 200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        for (Process p : services) {
+            p.destroy();
+        }
+        for (Process p : services) {
+            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void eitherInstanceAnswersForEveryExperimentAndCancelsOneTheOtherHolds() throws Exception {
+        List<String> ids = IntStream.range(0, EXPERIMENTS).mapToObj(i -> "two-" + i).sorted().toList(); // the list is ordered by id
+        // No worker answers: every search stays running with its first rung in flight.
+        try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
+                        TestEvents.registration(id, "ds-2", Strategy.HYPERBAND, 9, 3, 0))).get();
+            }
+        }
+        for (String url : urls) {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(idsOf(get(url + "/experiments?limit=100"))).as("the list on " + url).containsExactlyElementsOf(ids));
+        }
+        // The partitions are shared: each instance holds some of the experiments, and only those.
+        Set<String> heldByA = new HashSet<>(idsOf(get(urls.get(0) + "/experiments?forwarded=true")));
+        Set<String> heldByB = new HashSet<>(idsOf(get(urls.get(1) + "/experiments?forwarded=true")));
+        assertThat(heldByA).as("instance a holds some").isNotEmpty().doesNotContainAnyElementsOf(heldByB);
+        assertThat(heldByB).as("instance b holds some").isNotEmpty();
+        assertThat(heldByA.size() + heldByB.size()).isEqualTo(EXPERIMENTS);
+
+        for (String url : urls) {
+            for (String id : ids) {
+                HttpResponse<String> one = get(url + "/experiments/" + id);
+                assertThat(one.statusCode()).as(url + " for " + id).isEqualTo(200);
+                assertThat(JSON.readTree(one.body()).get("experimentId").asText()).isEqualTo(id);
+                assertThat(JSON.readTree(one.body()).get("trialsRequested").asInt()).isEqualTo(9);
+            }
+            assertThat(get(url + "/experiments/nobody").statusCode()).isEqualTo(404);
+        }
+
+        // Cancelled through the instance that does not hold it.
+        String heldByBOnly = heldByB.iterator().next();
+        HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(URI.create(urls.get(0) + "/experiments/" + heldByBOnly + "/cancel"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"test\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            JsonNode e = JSON.readTree(get(urls.get(0) + "/experiments/" + heldByBOnly).body());
+            assertThat(e.get("phase").asText()).isEqualTo("DONE");
+            assertThat(e.get("outcome").get("reason").asText()).isEqualTo("CANCELLED");
+        });
+        assertThat(JSON.readTree(get(urls.get(1) + "/experiments/" + heldByBOnly).body()).get("note").asText())
+                .isEqualTo("cancelled: test (9 trial(s) in flight abandoned)");
+    }
+
+    private static List<String> idsOf(HttpResponse<String> list) throws IOException {
+        assertThat(list.statusCode()).isEqualTo(200);
+        return StreamSupport.stream(JSON.readTree(list.body()).spliterator(), false)
+                .map(e -> e.get("experimentId").asText()).toList();
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
