@@ -41,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.Random;
 
 /**
@@ -79,7 +80,26 @@ public final class Trainer {
     /** Runs one configuration of the space to {@code epochs} epochs in total with the default seed. */
     public TrialResult run(TaskData data, ConfigSpace.Config config, int epochs, Optional<Path> resumeFrom,
                            Path checkpointDir) throws IOException {
-        return run(data, config.id(), HyperParams.of(config), epochs, resumeFrom, checkpointDir, DEFAULT_SEED);
+        return run(data, config, epochs, resumeFrom, checkpointDir, () -> false);
+    }
+
+    /**
+     * The same, asking {@code stop} before every epoch after the first: a trial whose search was cancelled gives its
+     * device back at the next epoch boundary instead of training to the end ({@link Stopped}).
+     */
+    public TrialResult run(TaskData data, ConfigSpace.Config config, int epochs, Optional<Path> resumeFrom,
+                           Path checkpointDir, BooleanSupplier stop) throws IOException {
+        return run(data, config.id(), HyperParams.of(config), epochs, resumeFrom, checkpointDir, DEFAULT_SEED, stop);
+    }
+
+    /** A trial stopped on request after {@code epochsDone} epochs in total; it leaves no checkpoint. */
+    public static final class Stopped extends RuntimeException {
+        public final int epochsDone;
+
+        Stopped(int epochsDone) {
+            super("stopped after " + epochsDone + " epochs");
+            this.epochsDone = epochsDone;
+        }
     }
 
     /**
@@ -89,6 +109,11 @@ public final class Trainer {
      */
     public TrialResult run(TaskData data, int configId, HyperParams hp, int epochs, Optional<Path> resumeFrom,
                            Path checkpointDir, long seed) throws IOException {
+        return run(data, configId, hp, epochs, resumeFrom, checkpointDir, seed, () -> false);
+    }
+
+    private TrialResult run(TaskData data, int configId, HyperParams hp, int epochs, Optional<Path> resumeFrom,
+                            Path checkpointDir, long seed, BooleanSupplier stop) throws IOException {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         }
@@ -149,6 +174,9 @@ public final class Trainer {
                 NDArray trainX = bottom != null && hp.augmentation().equals("none")
                         ? inputs(evalData, bottom, data.train()) : null;
                 for (int e = done + 1; e <= epochs; e++) {
+                    if (e > done + 1 && stop.getAsBoolean()) {
+                        throw new Stopped(e - 1);
+                    }
                     trainEpoch(tr, bottom, data.train(), trainX, hp.augmentation(), seed, e);
                     val.add(accuracy(tr, valX, data.val().labels()));
                     test.add(accuracy(tr, testX, data.test().labels()));

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The searches cancelled so far, read off experiment-completed from its beginning, so a worker does not spend hours on a
  * trial whose search was stopped while the request waited in the queue. Only cancelled ids are kept: a search that
  * ended on its own has nothing left in the queue. It catches up with the topic before the worker takes its first
- * request, then follows it on a thread of its own; a cancel that lands while a trial already runs does not stop it.
+ * request, then follows it on a thread of its own; a trial already training when its search is
+ * cancelled stops at its next epoch (train mode).
  */
 final class CancelledSearches implements AutoCloseable {
 

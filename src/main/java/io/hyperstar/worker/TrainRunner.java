@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Answers trials by really fine-tuning the backbone with DJL ({@link Trainer}), resuming a promoted trial from
@@ -48,6 +49,11 @@ public final class TrainRunner implements TrialRunner {
 
     @Override
     public TrialCompleted run(TrialRequested r, String workerId) {
+        return run(r, workerId, () -> false);
+    }
+
+    @Override
+    public TrialCompleted run(TrialRequested r, String workerId, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         try {
             if (r.getEpochs() < 1 || r.getEpochs() > maxEpochs) {
@@ -82,7 +88,13 @@ public final class TrainRunner implements TrialRunner {
                 resume = Optional.of(cp);
             }
             TaskData data = load(dir);
-            TrialResult result = trainer.run(data, config, r.getEpochs(), resume, checkpointOf(r.getTrialId()));
+            TrialResult result;
+            try {
+                result = trainer.run(data, config, r.getEpochs(), resume, checkpointOf(r.getTrialId()), cancelled);
+            } catch (Trainer.Stopped stopped) {
+                return fail(r, workerId, start, "stopped after " + stopped.epochsDone + " of " + r.getEpochs()
+                        + " epochs: the search was cancelled");
+            }
             List<Double> curve = result.valTop1().subList(r.getResumeFromEpochs(), r.getEpochs());
             return TrialCompleted.newBuilder()
                     .setTrialId(r.getTrialId())

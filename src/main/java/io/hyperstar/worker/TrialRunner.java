@@ -8,6 +8,14 @@ public interface TrialRunner {
 
     TrialCompleted run(TrialRequested request, String workerId);
 
+    /**
+     * The same, for a runner that can give up part-way: {@code cancelled} turns true once the trial's search is cancelled.
+     * Runners that answer at once ignore it.
+     */
+    default TrialCompleted run(TrialRequested request, String workerId, java.util.function.BooleanSupplier cancelled) {
+        return run(request, workerId);
+    }
+
     /** A FAILED answer carrying the reason, for requests that cannot be run. */
     static TrialCompleted failed(TrialRequested r, String workerId, String reason, long durationMs) {
         return TrialCompleted.newBuilder()

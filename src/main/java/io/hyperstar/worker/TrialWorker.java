@@ -56,7 +56,7 @@ public final class TrialWorker implements Runnable, AutoCloseable {
     private TrialCompleted run(TrialRequested request) {
         long start = System.nanoTime();
         try {
-            return runner.run(request, workerId);
+            return runner.run(request, workerId, () -> cancelled.isCancelled(request.getExperimentId()));
         } catch (RuntimeException e) {
             // A runner bug or a resource problem fails this trial, not the worker.
             LOG.errorf(e, "trial %s failed unexpectedly", request.getTrialId());

@@ -66,6 +66,17 @@ class TrainerTests {
     }
 
     @Test
+    void aTrialAskedToStopEndsAtTheNextEpochAndLeavesNoCheckpoint() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Path stopped = dir.resolve("stopped");
+        assertThatThrownBy(() -> trainer.run(task, ConfigSpace.bundled().config(3), 4, Optional.empty(), stopped,
+                () -> asked.incrementAndGet() == 2))
+                .isInstanceOfSatisfying(Trainer.Stopped.class, s -> assertThat(s.epochsDone).as("asked before epochs 2 and 3").isEqualTo(2));
+        assertThat(asked).hasValue(2);
+        assertThat(stopped).doesNotExist();
+    }
+
+    @Test
     void askingForFewerEpochsThanCheckpointedReturnsThePrefix() throws IOException {
         HyperParams hp = new HyperParams(0.005f, "sgd", 1, "none");
         TrialResult full = trainer.run(task, 3, hp, 3, Optional.empty(), dir, 2);

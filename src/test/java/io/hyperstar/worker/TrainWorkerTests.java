@@ -106,6 +106,18 @@ class TrainWorkerTests {
         }
     }
 
+    @Test
+    void aTrialWhoseSearchIsCancelledWhileItTrainsStopsAtTheNextEpochAndSaysSo() throws Exception {
+        Path data = dir.resolve("data-cancel");
+        TestTasks.materialise(data, "shapes-4", 4, TaskData.Format.IDX, 3);
+        TrainRunner runner = new TrainRunner(new Trainer(), SPACE, List.of(data), dir.resolve("checkpoints-cancel"), 50);
+        TrialCompleted answer = runner.run(request("t-cancel", data.resolve("tasks/shapes-4").toString(), 5, 5, null, 0),
+                "trainer-2", () -> true);
+        assertThat(answer.getStatus()).isEqualTo(TrialStatus.FAILED);
+        assertThat(answer.getError()).isEqualTo("stopped after 1 of 5 epochs: the search was cancelled");
+        assertThat(dir.resolve("checkpoints-cancel/t-cancel")).as("no checkpoint to resume from").doesNotExist();
+    }
+
     private static TrialRequested request(String id, String uri, int config, int epochs, String resumeFrom, int resumeEpochs) {
         return TrialRequested.newBuilder().setTrialId(id).setExperimentId("e").setDatasetId("shapes-4").setTenant("t")
                 .setDatasetUri(uri).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(SPACE.config(config).values())
