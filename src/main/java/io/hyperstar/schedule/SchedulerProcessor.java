@@ -272,7 +272,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         switch (step.disposition()) {
             case UNKNOWN_TRIAL -> throw new InvalidEvent("unknown trial " + ev.getTrialId() + " in experiment " + key);
             case DUPLICATE -> LOG.debugf("duplicate result for %s ignored", ev.getTrialId());
-            case LATE -> LOG.infof("late result for %s (timed out before) recorded, no effect", ev.getTrialId());
+            case LATE -> LOG.infof("late result for %s (the trial had timed out, or its search was cancelled) recorded, no effect", ev.getTrialId());
             default -> {
             }
         }
