@@ -71,18 +71,27 @@ public class ExperimentResource {
     }
 
     @GET
-    @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, ordered by id")
+    @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, ordered by id; "
+            + "optionally only a tenant's, a dataset's or those in one phase (WAITING_FOR_RANKING, RUNNING, DONE)")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)))
-    public Response list(@QueryParam("limit") @DefaultValue("100") int limit,
+    public Response list(@QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("tenant") String tenant,
+                         @QueryParam("dataset") String dataset, @QueryParam("phase") String phase,
                          @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) throws Exception {
         int n = Math.max(1, Math.min(limit, 10_000));
+        if (phase != null && java.util.Arrays.stream(Experiment.Phase.values()).noneMatch(p -> p.name().equals(phase))) {
+            return Response.status(400).entity(Map.of("error", "phase " + phase + " is not one of "
+                    + java.util.Arrays.toString(Experiment.Phase.values()))).type(MediaType.APPLICATION_JSON).build();
+        }
         List<JsonNode> all = new ArrayList<>();
-        queries.all(n).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
+        queries.all(n, e -> (tenant == null || tenant.equals(e.tenant)) && (dataset == null || dataset.equals(e.datasetId))
+                && (phase == null || phase.equals(e.phase.name()))).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
+        String filters = (tenant == null ? "" : "&tenant=" + encode(tenant)) + (dataset == null ? "" : "&dataset=" + encode(dataset))
+                + (phase == null ? "" : "&phase=" + phase);
         List<String> missing = new ArrayList<>();
         if (!forwarded) {
             for (HostInfo peer : queries.otherInstances()) {
-                Response theirs = peers.call(peer, "GET", "/experiments?limit=" + n, null);
+                Response theirs = peers.call(peer, "GET", "/experiments?limit=" + n + filters, null);
                 if (theirs.getStatus() == 200) {
                     json.readTree((String) theirs.getEntity()).forEach(all::add);
                 } else {
@@ -156,12 +165,16 @@ public class ExperimentResource {
         });
     }
 
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** This instance's answer when it holds the experiment (or was asked by another instance), else the holder's. */
     private Response atHolder(String id, boolean forwarded, String method, String subPath, String body, Supplier<Response> here) {
         if (!forwarded) {
             Optional<HostInfo> holder = queries.heldElsewhere(id);
             if (holder.isPresent()) {
-                String path = "/experiments/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + subPath;
+                String path = "/experiments/" + encode(id) + subPath;
                 return peers.call(holder.get(), method, path, body);
             }
         }

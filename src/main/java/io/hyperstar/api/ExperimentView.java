@@ -9,7 +9,7 @@ import io.hyperstar.hyperband.Trial;
 import java.util.List;
 
 /** What the read API shows of an experiment: its plan, every trial by bracket and rung, the best so far. */
-public record ExperimentView(String experimentId, String datasetId, String strategy, String phase,
+public record ExperimentView(String experimentId, String datasetId, String tenant, String strategy, String phase,
                              int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
                              long epochsCommitted, long epochsUsed, TrialView best, Outcome outcome, String note,
                              int trialsRequested, int duplicateResults, List<BracketView> brackets) {
@@ -45,7 +45,7 @@ public record ExperimentView(String experimentId, String datasetId, String strat
                             e.trials.values().stream().filter(t -> t.bracketIndex == i && t.rung == r.index())
                                     .map(TrialView::of).toList())).toList());
                 }).toList();
-        return new ExperimentView(e.experimentId, e.datasetId, e.spec.strategy().name(), e.phase.name(),
+        return new ExperimentView(e.experimentId, e.datasetId, e.tenant, e.spec.strategy().name(), e.phase.name(),
                 e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spec.totalEpochBudget(), e.spec.seed(), e.epochsCommitted,
                 e.epochsUsed, e.best().map(TrialView::of).orElse(null), e.outcome, e.note, e.trials.size(),
                 e.duplicateResults, brackets);

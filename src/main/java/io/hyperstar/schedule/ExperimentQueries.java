@@ -67,11 +67,18 @@ public class ExperimentQueries {
     }
 
     public List<Experiment> all(int limit) {
+        return all(limit, e -> true);
+    }
+
+    /** The first {@code limit} experiments of this instance that pass the filter, in the order of their ids. */
+    public List<Experiment> all(int limit, java.util.function.Predicate<Experiment> filter) {
         List<Experiment> out = new ArrayList<>();
         try (KeyValueIterator<String, Experiment> it = store().all()) {
             while (it.hasNext() && out.size() < limit) {
                 KeyValue<String, Experiment> kv = it.next();
-                out.add(kv.value);
+                if (filter.test(kv.value)) {
+                    out.add(kv.value);
+                }
             }
         }
         return out;

@@ -40,6 +40,8 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.not;
 
 /** The packaged service on a real broker: a search registered over Kafka is visible, to its end, through the read API. */
 @QuarkusTest
@@ -74,6 +76,12 @@ class ServiceTests {
                 .body("brackets[0].rungs[1].trials", hasSize(3))
                 .body("best.trialId", notNullValue());
         given().get("/experiments").then().statusCode(200).body("experimentId", hasItem("api-1"));
+        given().get("/experiments?tenant=team-a&dataset=ds-2&phase=DONE").then().statusCode(200)
+                .body("experimentId", hasItem("api-1")).body("tenant", everyItem(equalTo("team-a")))
+                .body("phase", everyItem(equalTo("DONE")));
+        given().get("/experiments?phase=RUNNING").then().statusCode(200).body("experimentId", not(hasItem("api-1")));
+        given().get("/experiments?tenant=team-b").then().statusCode(200).body("experimentId", not(hasItem("api-1")));
+        given().get("/experiments?phase=FINISHED").then().statusCode(400).body("error", containsString("is not one of"));
         given().get("/experiments/no-such-experiment").then().statusCode(404);
     }
 

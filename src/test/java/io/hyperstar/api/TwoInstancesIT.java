@@ -133,6 +133,12 @@ class TwoInstancesIT {
         });
         assertThat(JSON.readTree(get(urls.get(1) + "/experiments/" + heldByBOnly).body()).get("note").asText())
                 .isEqualTo("cancelled: test (9 trial(s) in flight abandoned)");
+        // Filters travel with the list to every instance.
+        List<String> running = ids.stream().filter(id -> !id.equals(heldByBOnly)).toList();
+        for (String url : urls) {
+            assertThat(idsOf(get(url + "/experiments?phase=RUNNING&tenant=team-a"))).containsExactlyElementsOf(running);
+            assertThat(idsOf(get(url + "/experiments?phase=DONE"))).containsExactly(heldByBOnly);
+        }
     }
 
     private static List<String> idsOf(HttpResponse<String> list) throws IOException {
