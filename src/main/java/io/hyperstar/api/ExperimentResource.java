@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -138,6 +139,8 @@ public class ExperimentResource {
     @Operation(summary = "Stop a search now: nothing more is requested, trials in flight are abandoned, and the experiment "
             + "ends with what it found so far (202: the scheduler has the request; 409: it already ended)")
     public Response cancel(@PathParam("id") String id, @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded,
+                           @RequestBody(required = false, description = "optional: why, and who asks", content = @Content(
+                                   mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CancelBody.class)))
                            String body) {
         // The body is optional (a bare `curl -X POST` cancels), so it is read here rather than by content type.
         CancelBody b;
