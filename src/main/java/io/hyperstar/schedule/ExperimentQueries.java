@@ -8,17 +8,18 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.StreamsMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Interactive queries over the scheduler's experiment store. This instance holds the experiments of the partitions it
@@ -71,7 +72,7 @@ public class ExperimentQueries {
     }
 
     /** The first {@code limit} experiments of this instance that pass the filter, in the order of their ids. */
-    public List<Experiment> all(int limit, java.util.function.Predicate<Experiment> filter) {
+    public List<Experiment> all(int limit, Predicate<Experiment> filter) {
         List<Experiment> out = new ArrayList<>();
         try (KeyValueIterator<String, Experiment> it = store().all()) {
             while (it.hasNext() && out.size() < limit) {
