@@ -34,6 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +81,9 @@ public class ExperimentResource {
                          @QueryParam("dataset") String dataset, @QueryParam("phase") String phase,
                          @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) throws Exception {
         int n = Math.max(1, Math.min(limit, 10_000));
-        if (phase != null && java.util.Arrays.stream(Experiment.Phase.values()).noneMatch(p -> p.name().equals(phase))) {
-            return Response.status(400).entity(Map.of("error", "phase " + phase + " is not one of "
-                    + java.util.Arrays.toString(Experiment.Phase.values()))).type(MediaType.APPLICATION_JSON).build();
+        if (phase != null && Arrays.stream(Experiment.Phase.values()).noneMatch(p -> p.name().equals(phase))) {
+            return ApiError.of(400, "phase " + phase + " is not one of "
+                    + Arrays.toString(Experiment.Phase.values()));
         }
         List<JsonNode> all = new ArrayList<>();
         queries.all(n, e -> (tenant == null || tenant.equals(e.tenant)) && (dataset == null || dataset.equals(e.datasetId))
@@ -147,22 +148,20 @@ public class ExperimentResource {
         try {
             b = body == null || body.isBlank() ? new CancelBody(null, null) : json.readValue(body, CancelBody.class);
         } catch (JsonProcessingException bad) {
-            return Response.status(400).entity(Map.of("error", "the body must be {\"reason\": ..., \"requestedBy\": ...}: "
-                    + bad.getOriginalMessage())).type(MediaType.APPLICATION_JSON).build();
+            return ApiError.of(400, "the body must be {\"reason\": ..., \"requestedBy\": ...}: "
+                    + bad.getOriginalMessage());
         }
         // Passed on like a read: only the holder knows whether the search has already ended.
         return atHolder(id, forwarded, "POST", "/cancel", body, () -> {
             Experiment e = queries.find(id).orElseThrow(() -> new NotFoundException("no experiment " + id));
             if (e.phase == Experiment.Phase.DONE) {
-                return Response.status(409).entity(Map.of("error", "experiment " + id + " already ended (" + e.outcome.reason() + ")"))
-                        .type(MediaType.APPLICATION_JSON).build();
+                return ApiError.of(409, "experiment " + id + " already ended (" + e.outcome.reason() + ")");
             }
             try {
                 cancels.send(CancelRequested.newBuilder().setExperimentId(id).setReason(b.reason() == null ? "" : b.reason())
                         .setRequestedBy(b.requestedBy() == null ? "" : b.requestedBy()).build());
             } catch (Exception notSent) {
-                return Response.status(503).entity(Map.of("error", "the cancel could not be written to its topic: " + notSent))
-                        .type(MediaType.APPLICATION_JSON).build();
+                return ApiError.of(503, "the cancel could not be written to its topic: " + notSent);
             }
             return Response.accepted(Map.of("experimentId", id, "status", "cancel requested")).type(MediaType.APPLICATION_JSON).build();
         });
@@ -189,7 +188,7 @@ public class ExperimentResource {
     public static class NotFoundMapper implements ExceptionMapper<NotFoundException> {
         @Override
         public Response toResponse(NotFoundException e) {
-            return Response.status(404).entity(Map.of("error", e.getMessage())).type(MediaType.APPLICATION_JSON).build();
+            return ApiError.of(404, e.getMessage());
         }
     }
 
@@ -198,7 +197,7 @@ public class ExperimentResource {
     public static class NotReadyMapper implements ExceptionMapper<ExperimentQueries.NotReady> {
         @Override
         public Response toResponse(ExperimentQueries.NotReady e) {
-            return Response.status(503).entity(Map.of("error", e.getMessage())).type(MediaType.APPLICATION_JSON).build();
+            return ApiError.of(503, e.getMessage());
         }
     }
 }

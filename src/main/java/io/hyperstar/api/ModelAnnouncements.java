@@ -1,7 +1,7 @@
 package io.hyperstar.api;
 
 import io.hyperstar.events.ModelPublished;
-import io.hyperstar.events.TopicScan;
+import io.hyperstar.events.TopicFollower;
 import io.hyperstar.events.Topics;
 import io.hyperstar.model.ModelArtifact;
 import io.quarkus.runtime.Startup;
@@ -10,12 +10,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,23 +36,17 @@ public class ModelAnnouncements {
     String bootstrap;
 
     private final Map<String, ModelPublished> byVersion = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private TopicFollower follower;
 
     @PostConstruct
     void start() {
-        consumer = TopicScan.consumer(bootstrap);
-        thread = new Thread(this::run, "model-announcements");
-        thread.setDaemon(true);
-        thread.start();
+        follower = new TopicFollower(bootstrap, topics.modelPublished.name(), "model-announcements", this::read,
+                () -> "GET /models shows what it read until now").start();
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
-        running.set(false);
-        consumer.wakeup();
-        thread.join(10_000);
+    void stop() {
+        follower.close();
     }
 
     /** Announcements newest first, in the order recommenders apply them. */
@@ -65,28 +56,17 @@ public class ModelAnnouncements {
         return all;
     }
 
-    private void run() {
+    private void read(List<ConsumerRecord<byte[], byte[]>> batch) {
         String topic = topics.modelPublished.name();
-        try (KafkaConsumer<byte[], byte[]> c = consumer) {
-            // The topic may not exist yet while the service creates its topics.
-            TopicScan.fromBeginningOnceItExists(c, topic, running::get);
-            var values = topics.modelPublished.valueSerde().deserializer();
-            while (running.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
-                    try {
-                        ModelPublished m = values.deserialize(topic, r.value());
-                        byVersion.put(m.getVersion(), m);
-                    } catch (RuntimeException e) {
-                        // The recommenders dead-letter an unreadable announcement; the read API only skips it.
-                        LOG.warnf("model announcement at %s-%d offset %d is unreadable, skipped: %s", topic, r.partition(),
-                                r.offset(), e.getMessage());
-                    }
-                }
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+            try {
+                ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, r.value());
+                byVersion.put(m.getVersion(), m);
+            } catch (RuntimeException e) {
+                // The recommenders dead-letter an unreadable announcement; the read API only skips it.
+                LOG.warnf("model announcement at %s-%d offset %d is unreadable, skipped: %s", topic, r.partition(),
+                        r.offset(), e.getMessage());
             }
-        } catch (WakeupException stopping) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "model announcements reader stopped; GET /models shows what it read until now");
         }
     }
 }

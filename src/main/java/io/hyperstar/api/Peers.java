@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Asks another scheduler instance's API what only it holds. Every instance serves every experiment: a request for one
@@ -40,11 +39,11 @@ public class Peers {
             return Response.status(answer.statusCode()).entity(answer.body()).type(MediaType.APPLICATION_JSON).build();
         } catch (IOException e) {
             LOG.warnf("instance %s:%d did not answer %s %s: %s", peer.host(), peer.port(), method, pathAndQuery, e.toString());
-            return Response.status(503).entity(Map.of("error", "the instance holding it (" + peer.host() + ":" + peer.port()
-                    + ") did not answer: " + e.getMessage())).type(MediaType.APPLICATION_JSON).build();
+            return ApiError.of(503, "the instance holding it (" + peer.host() + ":" + peer.port()
+                    + ") did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Response.status(503).entity(Map.of("error", "interrupted")).type(MediaType.APPLICATION_JSON).build();
+            return ApiError.of(503, "interrupted");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.hyperstar.events;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -11,8 +12,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Reading a whole topic from its beginning, without a consumer group, for roles whose state is a topic: the
@@ -53,6 +56,22 @@ public final class TopicScan {
             consumer.seekToBeginning(parts);
         }
         return parts;
+    }
+
+    /**
+     * Hands every record the assigned partitions hold now to {@code each}, up to their end offsets at the call, and
+     * returns: for a reader that must know what a topic says before it acts. Gives up after {@code timeout}.
+     */
+    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, Duration timeout,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        if (parts.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            consumer.poll(Duration.ofMillis(200)).forEach(each);
+        }
     }
 
     /**

@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -154,20 +154,18 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         ModelPublished newest = null;
         Path dir = fallback;
         try (KafkaConsumer<byte[], byte[]> c = TopicScan.consumer(bootstrap)) {
-            List<TopicPartition> parts = TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, rec.value());
-                        if (newest == null || ModelArtifact.ANNOUNCED.compare(m, newest) > 0) {
-                            dir = ModelArtifact.checkAnnounced(m, space);
-                            newest = m;
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        LOG.warnf("model announcement at %s-%d@%d not usable: %s", topic, rec.partition(),
-                                rec.offset(), e.getMessage());
+            List<ConsumerRecord<byte[], byte[]>> announced = new ArrayList<>();
+            TopicScan.readToEnd(c, TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30)), Duration.ofMinutes(10), announced::add);
+            for (ConsumerRecord<byte[], byte[]> rec : announced) {
+                try {
+                    ModelPublished m = topics.modelPublished.valueSerde().deserializer().deserialize(topic, rec.value());
+                    if (newest == null || ModelArtifact.ANNOUNCED.compare(m, newest) > 0) {
+                        dir = ModelArtifact.checkAnnounced(m, space);
+                        newest = m;
                     }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("model announcement at %s-%d@%d not usable: %s", topic, rec.partition(),
+                            rec.offset(), e.getMessage());
                 }
             }
         }

@@ -1,18 +1,15 @@
 package io.hyperstar.recommend;
 
-import io.hyperstar.events.TopicScan;
 import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.ModelPublished;
+import io.hyperstar.events.TopicFollower;
 import io.hyperstar.events.Topics;
 import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.space.ConfigSpace;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
@@ -24,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,11 +42,9 @@ public final class ModelSwitch implements AutoCloseable {
 
     private final Topics topics;
     private final ConfigSpace space;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicFollower follower;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicReference<Loaded> waiting = new AtomicReference<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
     /**
      * Touched by the background thread only: the announcement of the newest model accepted, in use or waiting; null
      * while that is the model the process started with, which was never announced.
@@ -71,17 +65,16 @@ public final class ModelSwitch implements AutoCloseable {
         // The model the process started with (the bootstrap model in the image) was never published: any published
         // model replaces it, unless it is that very version.
         this.newestVersion = initial.metadata().version();
-        consumer = TopicScan.consumer(bootstrap);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-        thread = new Thread(this::run, "model-switch");
-        thread.setDaemon(true);
+        follower = new TopicFollower(bootstrap, topics.modelPublished.name(), "model-switch", this::handle,
+                () -> "keeping model " + newestVersion);
     }
 
     /** Starts reading model-published in the background. */
     public ModelSwitch start() {
-        thread.start();
+        follower.start();
         return this;
     }
 
@@ -104,29 +97,6 @@ public final class ModelSwitch implements AutoCloseable {
     /** The version of the newest model accepted: the one in use, or the one that takes over at the next input. */
     public String newestVersion() {
         return newestVersion;
-    }
-
-    private void run() {
-        String topic = topics.modelPublished.name();
-        try {
-            List<TopicPartition> partitions = TopicScan.fromBeginningOnceItExists(consumer, topic, running::get);
-            LOG.infof("watching %s for new models (%d partitions)", topic, partitions.size());
-            while (running.get()) {
-                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
-                if (!batch.isEmpty()) {
-                    handle(batch);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                LOG.errorf(e, "stopped watching %s; keeping model %s", topic, newestVersion);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "stopped watching %s; keeping model %s", topic, newestVersion);
-        } finally {
-            consumer.close();
-        }
     }
 
     /**
@@ -195,17 +165,7 @@ public final class ModelSwitch implements AutoCloseable {
      */
     @Override
     public void close() {
-        running.set(false);
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-        } else {
-            consumer.wakeup();
-            try {
-                thread.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        follower.close();
         producer.close(Duration.ofSeconds(10));
         Loaded w = waiting.getAndSet(null);
         if (w != null) {

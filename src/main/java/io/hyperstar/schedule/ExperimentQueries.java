@@ -1,6 +1,7 @@
 package io.hyperstar.schedule;
 
 import io.hyperstar.hyperband.Experiment;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,6 +36,12 @@ public class ExperimentQueries {
     /** This instance's API address, as it advertises it to the others. */
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     String applicationServer;
+    private HostInfo self;
+
+    @PostConstruct
+    void parseSelf() {
+        self = HostInfo.buildFromEndpoint(applicationServer);
+    }
 
     /** Thrown while the store is not queryable (starting, rebalancing): the API answers 503. */
     public static final class NotReady extends RuntimeException {
@@ -50,17 +57,13 @@ public class ExperimentQueries {
         if (where == null || KeyQueryMetadata.NOT_AVAILABLE.equals(where)) {
             throw new NotReady(new IllegalStateException("no instance holds the partition of " + experimentId + " yet"));
         }
-        return where.activeHost().equals(self()) ? Optional.empty() : Optional.of(where.activeHost());
+        return where.activeHost().equals(self) ? Optional.empty() : Optional.of(where.activeHost());
     }
 
     /** Every other instance of the scheduler, as their API addresses. */
     public List<HostInfo> otherInstances() {
         return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo)
-                .filter(h -> !h.equals(self())).distinct().toList();
-    }
-
-    private HostInfo self() {
-        return HostInfo.buildFromEndpoint(applicationServer);
+                .filter(h -> !h.equals(self)).distinct().toList();
     }
 
     public Optional<Experiment> find(String experimentId) {

@@ -11,6 +11,7 @@ import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
+import io.hyperstar.events.Topic;
 import io.hyperstar.events.Topics;
 import io.hyperstar.hyperband.Asha;
 import io.hyperstar.hyperband.Experiment;
@@ -44,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Runs every experiment of its partitions: decodes dataset-registered, ranking-computed, trial-completed and
@@ -111,13 +113,13 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         try {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             if (topic.equals(topics.datasetRegistered.name())) {
-                onRegistered(key, topics.datasetRegistered.valueSerde().deserializer().deserialize(topic, record.value()));
+                onRegistered(key, decode(topics.datasetRegistered, "dataset-registered", key, record, DatasetRegistered::getExperimentId));
             } else if (topic.equals(topics.trialCompleted.name())) {
-                onCompleted(key, topics.trialCompleted.valueSerde().deserializer().deserialize(topic, record.value()));
+                onCompleted(key, decode(topics.trialCompleted, "trial-completed", key, record, TrialCompleted::getExperimentId));
             } else if (topic.equals(topics.rankingComputed.name())) {
-                onRanking(key, topics.rankingComputed.valueSerde().deserializer().deserialize(topic, record.value()));
+                onRanking(key, decode(topics.rankingComputed, "ranking-computed", key, record, RankingComputed::getExperimentId));
             } else if (topic.equals(topics.cancelRequested.name())) {
-                onCancel(key, topics.cancelRequested.valueSerde().deserializer().deserialize(topic, record.value()));
+                onCancel(key, decode(topics.cancelRequested, "cancel-requested", key, record, CancelRequested::getExperimentId));
             } else {
                 throw new InvalidEvent("the scheduler does not read topic " + topic);
             }
@@ -164,10 +166,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void onRegistered(String key, DatasetRegistered ev) {
-        if (ev == null) {
-            throw new InvalidEvent("dataset-registered value is missing (tombstone)");
-        }
-        requireKey(key, ev.getExperimentId());
         Experiment existing = load(key);
         if (existing != null) {
             if (existing.datasetId.equals(ev.getDatasetId()) && existing.spec.equals(spec(ev))) {
@@ -200,10 +198,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void onRanking(String key, RankingComputed ev) {
-        if (ev == null) {
-            throw new InvalidEvent("ranking-computed value is missing (tombstone)");
-        }
-        requireKey(key, ev.getExperimentId());
         Experiment e = load(key);
         if (e == null) {
             // The ranking overtook its registration (different topics): keep it until the registration arrives.
@@ -252,10 +246,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void onCompleted(String key, TrialCompleted ev) {
-        if (ev == null) {
-            throw new InvalidEvent("trial-completed value is missing (tombstone)");
-        }
-        requireKey(key, ev.getExperimentId());
         validate(ev);
         Experiment e = load(key);
         if (e == null) {
@@ -292,10 +282,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void onCancel(String key, CancelRequested ev) {
-        if (ev == null) {
-            throw new InvalidEvent("cancel-requested value is missing (tombstone)");
-        }
-        requireKey(key, ev.getExperimentId());
         Experiment e = load(key);
         if (e == null) {
             throw new InvalidEvent("unknown experiment " + key + ": nothing to cancel");
@@ -467,6 +453,17 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         return new TuningSpec(strategy, t.getMaxEpochsPerTrial(), t.getEta(), t.getTotalEpochBudget(), t.getSeed(),
                 t.getExplorationShare(), settings.maxRetries(), t.getParallelTrials());
+    }
+
+    /** The event, present and keyed by its experiment's id, or an {@link InvalidEvent} saying which it is not. */
+    private static <T> T decode(Topic<String, T> from, String what, String key, Record<byte[], byte[]> record,
+                                Function<T, String> experimentId) {
+        T ev = from.valueSerde().deserializer().deserialize(from.name(), record.value());
+        if (ev == null) {
+            throw new InvalidEvent(what + " value is missing (tombstone)");
+        }
+        requireKey(key, experimentId.apply(ev));
+        return ev;
     }
 
     private static void requireKey(String key, String experimentId) {

@@ -77,10 +77,6 @@ public final class TrialWorker implements Runnable, AutoCloseable {
     @Override
     public void close() {
         loop.close();
-        try {
-            cancelled.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        cancelled.close();
     }
 }

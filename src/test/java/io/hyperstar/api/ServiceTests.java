@@ -196,19 +196,9 @@ class ServiceTests {
         given().post("/experiments/nobody/cancel").then().statusCode(404).body("error", containsString("no experiment nobody"));
 
         // What the platform reads: the result event, in Avro, says cancelled.
-        List<io.hyperstar.events.ExperimentCompleted> ended = new ArrayList<>();
-        try (var consumer = io.hyperstar.events.TopicScan.consumer(bootstrap)) {
-            io.hyperstar.events.TopicScan.fromBeginning(consumer, topics.experimentCompleted.name(), Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (ended.size() < 2 && System.nanoTime() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    var ev = topics.experimentCompleted.valueSerde().deserializer().deserialize(r.topic(), r.value());
-                    if (ev.getExperimentId().startsWith("api-cancel")) {
-                        ended.add(ev);
-                    }
-                }
-            }
-        }
+        List<io.hyperstar.events.ExperimentCompleted> ended = io.hyperstar.testing.TopicReader.read(bootstrap,
+                topics.experimentCompleted.name(), topics.experimentCompleted.valueSerde().deserializer(),
+                e -> e.getExperimentId().startsWith("api-cancel"), 2, Duration.ofSeconds(30));
         assertThat(ended).extracting(e -> e.getExperimentId(), e -> e.getCancelled(), e -> e.getTrialsRequested(), e -> e.getTrialsFailed())
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("api-cancel", true, 9, 0),
                         org.assertj.core.groups.Tuple.tuple("api-cancel-2", true, 9, 0));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Predicate;
 
 /** Reads what a topic holds, as a downstream consumer would: committed records only, from the beginning. */
 public final class TopicReader {
@@ -22,9 +23,20 @@ public final class TopicReader {
         return records(bootstrap, topic, values, n, timeout).stream().map(ConsumerRecord::value).toList();
     }
 
+    /** The first {@code n} committed values of a topic that {@code keep} accepts, or fewer if they do not come in time. */
+    public static <V> List<V> read(String bootstrap, String topic, Deserializer<V> values, Predicate<V> keep, int n,
+                                   Duration timeout) {
+        return records(bootstrap, topic, values, r -> keep.test(r.value()), n, timeout).stream().map(ConsumerRecord::value).toList();
+    }
+
     /** Like {@link #read}, with the keys: the first {@code n} committed records of a topic, or fewer. */
     public static <V> List<ConsumerRecord<String, V>> records(String bootstrap, String topic, Deserializer<V> values, int n,
                                                                Duration timeout) {
+        return records(bootstrap, topic, values, r -> true, n, timeout);
+    }
+
+    private static <V> List<ConsumerRecord<String, V>> records(String bootstrap, String topic, Deserializer<V> values,
+                                                                Predicate<ConsumerRecord<String, V>> keep, int n, Duration timeout) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
@@ -36,7 +48,9 @@ public final class TopicReader {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (out.size() < n && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r);
+                    if (keep.test(r)) {
+                        out.add(r);
+                    }
                 }
             }
         }
