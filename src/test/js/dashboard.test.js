@@ -9,13 +9,18 @@ const html = fs.readFileSync(require("path").join(__dirname, "../../main/resourc
 const t = (id, ep, top1, from, status="SUCCEEDED") => ({trialId: id, configId: 1, epochs: ep, attempt: 0, status, top1, epochsTrained: ep, durationMs: 1, worker: "w", error: null, resumeFromTrialId: from});
 const exp = {experimentId: "e<b>1", datasetId: "ds", strategy: "TASK_AWARE_HYPERBAND", phase: "DONE", maxEpochsPerTrial: 9, eta: 3,
   totalEpochBudget: 0, seed: 1, epochsCommitted: 20, epochsUsed: 20, best: t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1"), outcome: null, note: "",
-  trialsRequested: 4, duplicateResults: 0, brackets: [{s: 2, rungs: [
+  trialsRequested: 4, duplicateResults: 0, completedAtMs: 1796000000000, archived: false, brackets: [{s: 2, rungs: [
     {index: 0, planned: 9, epochs: 1, trials: [t("e-b2-r0-c1", 1, 0.5, null), t("e-b2-r0-c2", 1, 0, null, "FAILED")]},
     {index: 1, planned: 3, epochs: 3, trials: [t("e-b2-r1-c1", 3, 0.7, "e-b2-r0-c1")]},
     {index: 2, planned: 1, epochs: 9, trials: [t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1")]}]}]};
-const running = {...exp, experimentId: "run-1", strategy: "HYPERBAND", phase: "RUNNING", best: null};
+const running = {...exp, experimentId: "run-1", strategy: "HYPERBAND", phase: "RUNNING", best: null, completedAtMs: 0};
+// Finished longer ago than the scheduler's retention: its result and best trial, no brackets.
+const old = {...exp, experimentId: "old-1", trialsRequested: 69, completedAtMs: Date.UTC(2026, 9, 1), archived: true, brackets: []};
 const data = {
-  "/experiments?limit=500": [exp, running],
+  "/experiments?limit=500": [exp, running, old],
+  "/experiments/old-1": old,
+  "/experiments/old-1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [], archived: true,
+    ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 0, bestTop1: null, maxEpochs: 0}]},
   "/experiments/run-1": running,
   "/experiments/e%3Cb%3E1": exp,
   "/experiments/e%3Cb%3E1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [{taskId: "fashion-10", weight: 0.15}], ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 3, bestTop1: 0.9, maxEpochs: 9}]},
@@ -36,7 +41,7 @@ const dom = new JSDOM(html, {runScripts: "dangerously", url: "http://localhost/"
 setTimeout(async () => {
   const d = dom.window.document;
   const cells = d.querySelectorAll("#experiments tbody tr td");
-  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 2);
+  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 3);
   assert.strictEqual(cells[0].textContent, "e<b>1", "an id is shown as text, never parsed as markup");
   assert.strictEqual(d.querySelectorAll("#experiments b").length, 0);
   assert.strictEqual(cells[4].textContent, "90.00%");
@@ -65,5 +70,13 @@ setTimeout(async () => {
   await new Promise(r => setTimeout(r, 100));
   assert.deepStrictEqual(posts, [["/experiments/run-1/cancel", {reason: "cancelled from the dashboard"}]]);
   assert.strictEqual(d.getElementById("cancel-note").textContent, "cancel requested");
+
+  d.querySelectorAll("#experiments tbody tr")[2].click();
+  await new Promise(r => setTimeout(r, 200));
+  assert.match(d.getElementById("detail-summary").textContent,
+    /best 90\.00% .* · archived: finished 2026-10-01T00:00:00\.000Z, .*; 69 trials ran, only the best is kept/);
+  assert.strictEqual(d.querySelectorAll("#trials circle").length, 0, "an archived search draws no trials it no longer has");
+  assert.match(d.getElementById("ranking-note").textContent, /archived: what it measured of each is no longer kept/);
+  assert.strictEqual(d.getElementById("cancel").hidden, true);
   console.log("dashboard: all checks passed");
 }, 200);

@@ -8,11 +8,18 @@ import io.hyperstar.hyperband.Trial;
 
 import java.util.List;
 
-/** What the read API shows of an experiment: its plan, every trial by bracket and rung, the best so far. */
+/**
+ * What the read API shows of an experiment: its plan, every trial by bracket and rung, the best so far. An archived
+ * search (finished longer ago than the scheduler's retention) shows its result and best trial, and no brackets.
+ *
+ * @param completedAtMs when the search was stored as done (ms since the epoch); 0 while it runs
+ * @param archived      its trials other than the best are no longer kept
+ */
 public record ExperimentView(String experimentId, String datasetId, String tenant, String strategy, String phase,
                              int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
                              long epochsCommitted, long epochsUsed, TrialView best, Outcome outcome, String note,
-                             int trialsRequested, int duplicateResults, List<BracketView> brackets) {
+                             int trialsRequested, int duplicateResults, long completedAtMs, boolean archived,
+                             List<BracketView> brackets) {
 
     public record BracketView(int s, List<RungView> rungs) {
     }
@@ -38,7 +45,7 @@ public record ExperimentView(String experimentId, String datasetId, String tenan
     public static ExperimentView of(Experiment e, boolean withTrials) {
         // ASHA runs one bracket, the plan's first, with as many trials per rung as it earns.
         boolean asha = e.spec.strategy().asynchronous();
-        List<BracketView> brackets = !withTrials ? List.of() : java.util.stream.IntStream.range(0, asha ? 1 : e.plan.size())
+        List<BracketView> brackets = !withTrials || e.archived ? List.of() : java.util.stream.IntStream.range(0, asha ? 1 : e.plan.size())
                 .mapToObj(i -> {
                     Bracket b = e.plan.get(i);
                     return new BracketView(b.s(), b.rungs().stream().map((Rung r) -> new RungView(r.index(), asha ? 0 : r.n(), r.epochs(),
@@ -47,7 +54,8 @@ public record ExperimentView(String experimentId, String datasetId, String tenan
                 }).toList();
         return new ExperimentView(e.experimentId, e.datasetId, e.tenant, e.spec.strategy().name(), e.phase.name(),
                 e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spec.totalEpochBudget(), e.spec.seed(), e.epochsCommitted,
-                e.epochsUsed, e.best().map(TrialView::of).orElse(null), e.outcome, e.note, e.trials.size(),
-                e.duplicateResults, brackets);
+                e.epochsUsed, e.best().map(TrialView::of).orElse(null), e.outcome, e.note,
+                e.archived ? e.outcome.trialsRequested() : e.trials.size(), e.duplicateResults, e.completedAtMs, e.archived,
+                brackets);
     }
 }

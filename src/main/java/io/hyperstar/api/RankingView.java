@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param rankedLike   the training tasks the model ranked it like, heaviest first, with their weights (the model's
  *                     neighbour readout; empty for a model without one)
  * @param note         what the search says of itself (a fallback, for instance)
+ * @param archived     the search was archived after the scheduler's retention period: the ranking is kept, but of its
+ *                     measurements only the best trial's (the other rows say 0 trials)
  */
 public record RankingView(String experimentId, String datasetId, String strategy, String modelVersion, long millis,
                           String device, List<io.hyperstar.hyperband.Experiment.Neighbour> rankedLike, String note,
-                          List<Row> ranking) {
+                          boolean archived, List<Row> ranking) {
 
     /**
      * @param trials    trials the search ran of this configuration (every rung and attempt)
@@ -46,6 +48,6 @@ public record RankingView(String experimentId, String datasetId, String strategy
             rows.add(new Row(rank + 1, config, space.config(config).values(), tried.size(), best, epochs));
         }
         return Optional.of(new RankingView(e.experimentId, e.datasetId, e.spec.strategy().name(), e.rankingModel,
-                e.rankingMillis, e.rankingDevice, e.rankedLike, e.note, rows));
+                e.rankingMillis, e.rankingDevice, e.rankedLike, e.note, e.archived, rows));
     }
 }

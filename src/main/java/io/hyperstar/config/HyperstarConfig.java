@@ -78,8 +78,16 @@ public interface HyperstarConfig {
         @WithDefault("5m")
         Duration rankingTimeout();
 
-        /** How often timeouts are checked. */
+        /** How often timeouts are checked (and finished searches due for archiving archived). */
         @WithDefault("10s")
         Duration checkInterval();
+
+        /**
+         * A search finished this long ago is archived: its result, request, ranking and best trial are kept, its other
+         * trials dropped, so the scheduler's state (and its restore when an instance takes partitions over) does not
+         * grow with every search ever run. 0 keeps every search whole.
+         */
+        @WithDefault("30d")
+        Duration retention();
     }
 }

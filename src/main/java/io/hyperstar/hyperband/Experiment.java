@@ -52,6 +52,13 @@ public final class Experiment {
     public String bestTrialId;
     public int duplicateResults;
     public Outcome outcome;
+    /** When the scheduler stored the search as done (its clock, ms); 0 while it runs, and in state of layout 3 or earlier. */
+    public long completedAtMs;
+    /**
+     * The search was archived ({@link ExperimentMachine#archive}) after the retention period: of its trials only the best
+     * is kept; the outcome still holds the counts and the request, so a repeated registration is still recognised.
+     */
+    public boolean archived;
 
     public Optional<Trial> best() {
         return Optional.ofNullable(bestTrialId).map(trials::get);

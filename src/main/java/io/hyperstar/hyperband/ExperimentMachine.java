@@ -2,6 +2,7 @@ package io.hyperstar.hyperband;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -144,6 +145,25 @@ public final class ExperimentMachine {
                 + (abandoned > 0 ? " (" + abandoned + " trial(s) in flight abandoned)" : "");
         e.note = e.note.isEmpty() ? cancelled : e.note + "; " + cancelled;
         return new Step(Disposition.APPLIED, List.of(), complete(e, Outcome.Reason.CANCELLED));
+    }
+
+    /**
+     * Shrinks a finished search to what is still read of it once it is old: the request, the ranking and the model that
+     * made it, the outcome (with its counts) and the best trial. Everything else, every other trial, is dropped: a
+     * search's state is rewritten to the changelog and restored by every instance that takes its partition over, so
+     * keeping each finished search whole would make the scheduler's state, and its restore after a rebalance, grow
+     * with every search ever run. The full story stays on the event topics (trial-completed, experiment-completed).
+     */
+    public static void archive(Experiment e) {
+        if (e.phase != Experiment.Phase.DONE) {
+            throw new IllegalStateException("experiment " + e.experimentId + " is " + e.phase + ": only a finished search is archived");
+        }
+        Trial best = e.best().orElse(null);
+        e.trials = new LinkedHashMap<>();
+        if (best != null) {
+            e.trials.put(best.trialId, best);
+        }
+        e.archived = true;
     }
 
     /** Trials with no answer after {@code timeoutMs} count as failed (and are retried), so no rung stalls forever. */

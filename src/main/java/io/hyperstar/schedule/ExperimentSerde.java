@@ -30,11 +30,13 @@ import java.util.List;
  * curve (kept only while a later rung may resume from it); version 1 state reads with no curves. Version 3 adds ASHA's
  * trials in flight, the space's dimension sizes (BOHB models each), and the model version, time, device and nearest
  * training tasks of the ranking, and drops the running rung, which the trials tell; earlier state reads with 0 (the
- * default width), one dimension and none of the ranking's details, which no search stored then used.
+ * default width), one dimension and none of the ranking's details, which no search stored then used. Version 4 adds
+ * when the search was stored as done and whether it was archived; earlier state reads with neither (the scheduler dates
+ * a finished search of an earlier layout from the first check after the upgrade).
  */
 public final class ExperimentSerde implements Serde<Experiment> {
 
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
 
     @Override
     public Serializer<Experiment> serializer() {
@@ -138,6 +140,8 @@ public final class ExperimentSerde implements Serde<Experiment> {
             out.writeInt(o.trialsFailed());
             str(out, o.note());
         }
+        out.writeLong(e.completedAtMs);
+        out.writeBoolean(e.archived);
     }
 
     static Experiment read(DataInputStream in) throws IOException {
@@ -215,6 +219,10 @@ public final class ExperimentSerde implements Serde<Experiment> {
             Double bestTop1 = optionalDouble(in);
             e.outcome = new Outcome(reason, bestTrial, bestConfig < 0 ? null : bestConfig, bestTop1, in.readInt(), in.readLong(),
                     in.readLong(), in.readInt(), in.readInt(), in.readInt(), str(in));
+        }
+        if (version >= 4) {
+            e.completedAtMs = in.readLong();
+            e.archived = in.readBoolean();
         }
         e.plan = Hyperband.plan(e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spaceSize);
         return e;

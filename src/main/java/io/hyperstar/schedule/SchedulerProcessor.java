@@ -63,6 +63,14 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     static final int LIVE_EXPERIMENTS = 1_000;
     /** Present once the running-experiments index covers the whole store (state written before it had none). */
     static final String INDEXED = "\u0000indexed-v1";
+    /**
+     * Present once the finished-experiments index covers the whole store (state of layout 3 or earlier had none). It sorts
+     * after every time-ordered key, so the archiving scan, which stops at the first key not yet due, never reaches it
+     * before the end.
+     */
+    static final String FINISHED_INDEXED = "~indexed-v1";
+    /** Searches archived per check at most, so that a first check after an upgrade does not hold the stream thread long. */
+    static final int ARCHIVE_BATCH = 1_000;
 
     private final Topics topics;
     private final SchedulerSettings settings;
@@ -73,6 +81,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private KeyValueStore<String, RankingComputed> earlyRankings;
     /** Experiment id -> creation time, for every experiment not done yet (plus the {@link #INDEXED} marker). */
     private KeyValueStore<String, Long> running;
+    /** {@link #finishedKey} -> experiment id, for every finished experiment not archived yet (plus {@link #FINISHED_INDEXED}). */
+    private KeyValueStore<String, String> finished;
     private boolean indexed;
     /**
      * Running experiments as live objects, so a result does not parse the experiment's JSON again (in the load test
@@ -100,10 +110,12 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         this.experiments = context.getStateStore(SchedulerTopology.EXPERIMENTS_STORE);
         this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
         this.running = context.getStateStore(SchedulerTopology.RUNNING_STORE);
+        this.finished = context.getStateStore(SchedulerTopology.FINISHED_STORE);
         this.indexed = false;
         live.clear();
-        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkTimeouts);
+        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::check);
         metrics.counter("hyperstar.scheduler.trials.requested"); // visible at 0 from the start, for dashboards and alerts
+        metrics.counter("hyperstar.scheduler.experiments.archived");
     }
 
     @Override
@@ -152,6 +164,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void store(Experiment e) {
+        if (e.phase == Experiment.Phase.DONE && e.completedAtMs == 0) {
+            // The one store of a search as done (whatever event ended it): date it, and queue it for archiving.
+            e.completedAtMs = Math.max(1, now());
+            finished.put(finishedKey(e.completedAtMs, e.experimentId), e.experimentId);
+        }
         experiments.put(e.experimentId, e);
         // An experiment is live from its creation until it is done: every event load()s it into the cache before it
         // is stored, so entering and leaving the cache here are the moments it enters and leaves the running index.
@@ -260,7 +277,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         Step step = ExperimentMachine.onReport(e, report, now());
         count(step.disposition().name().toLowerCase().replace('_', '-'));
         switch (step.disposition()) {
-            case UNKNOWN_TRIAL -> throw new InvalidEvent("unknown trial " + ev.getTrialId() + " in experiment " + key);
+            case UNKNOWN_TRIAL -> throw new InvalidEvent(e.archived
+                    ? "trial " + ev.getTrialId() + " of experiment " + key + ": the search ended at "
+                            + java.time.Instant.ofEpochMilli(e.completedAtMs) + " and was archived after the retention period ("
+                            + settings.retention() + "); only its best trial is kept"
+                    : "unknown trial " + ev.getTrialId() + " in experiment " + key);
             case DUPLICATE -> LOG.debugf("duplicate result for %s ignored", ev.getTrialId());
             case LATE -> LOG.infof("late result for %s (the trial had timed out, or its search was cancelled) recorded, no effect", ev.getTrialId());
             default -> {
@@ -314,14 +335,22 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
-    /**
-     * Wall-clock check: trials without an answer and rankings that never came. Visits only the experiments not yet
-     * done (the running index), so its cost follows the running experiments, not every experiment ever stored.
-     */
-    private void checkTimeouts(long nowMs) {
+    /** The wall-clock check: timeouts, then archiving. */
+    private void check(long nowMs) {
         if (!indexed) {
             indexRunning();
+            indexFinished(nowMs);
+            indexed = true;
         }
+        checkTimeouts(nowMs);
+        archiveDue(nowMs);
+    }
+
+    /**
+     * Trials without an answer and rankings that never came. Visits only the experiments not yet done (the running
+     * index), so its cost follows the running experiments, not every experiment ever stored.
+     */
+    private void checkTimeouts(long nowMs) {
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, Long> it = running.all()) {
             while (it.hasNext()) {
@@ -366,7 +395,71 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             running.put(INDEXED, 0L);
             LOG.infof("indexed %d running experiment(s) of an earlier state", n);
         }
-        indexed = true;
+    }
+
+    /**
+     * Finished searches stored before the finished index existed (layout 3 or earlier) carry no end time: they are dated
+     * now, so the retention period counts from the upgrade and none is archived sooner than a user could expect.
+     */
+    private void indexFinished(long nowMs) {
+        if (finished.get(FINISHED_INDEXED) != null) {
+            return;
+        }
+        List<Experiment> undated = new ArrayList<>();
+        try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+            while (it.hasNext()) {
+                Experiment e = it.next().value;
+                if (e.phase == Experiment.Phase.DONE && !e.archived && e.completedAtMs == 0) {
+                    undated.add(e);
+                }
+            }
+        }
+        undated.forEach(this::store); // store() dates and indexes a finished search that has no end time
+        finished.put(FINISHED_INDEXED, "");
+        LOG.infof("dated %d finished experiment(s) of an earlier state at %s, for archiving", undated.size(),
+                java.time.Instant.ofEpochMilli(nowMs));
+    }
+
+    /**
+     * Archives the searches that finished more than the retention period ago ({@link ExperimentMachine#archive}), oldest
+     * first and at most {@link #ARCHIVE_BATCH} per check. The index is in order of end time, so the scan reads only the
+     * due entries and the first one not yet due.
+     */
+    private void archiveDue(long nowMs) {
+        if (settings.retention().isZero()) {
+            return;
+        }
+        long cutoff = nowMs - settings.retention().toMillis();
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = finished.all()) {
+            while (it.hasNext() && due.size() < ARCHIVE_BATCH) {
+                KeyValue<String, String> kv = it.next();
+                if (kv.key.equals(FINISHED_INDEXED) || Long.parseLong(kv.key.substring(0, 19)) > cutoff) {
+                    break;
+                }
+                due.add(kv);
+            }
+        }
+        int archived = 0;
+        for (KeyValue<String, String> kv : due) {
+            finished.delete(kv.key);
+            Experiment e = experiments.get(kv.value);
+            if (e != null && e.phase == Experiment.Phase.DONE && !e.archived) {
+                ExperimentMachine.archive(e);
+                experiments.put(e.experimentId, e);
+                archived++;
+            }
+        }
+        if (archived > 0) {
+            metrics.counter("hyperstar.scheduler.experiments.archived").increment(archived);
+            LOG.infof("archived %d search(es) finished more than %s ago (their result and best trial kept)", archived,
+                    settings.retention());
+        }
+    }
+
+    /** Zero-padded end time first, so the index's (byte) order is the order in which searches finished. */
+    static String finishedKey(long completedAtMs, String experimentId) {
+        return String.format("%019d/%s", completedAtMs, experimentId);
     }
 
     private void save(Experiment e, Step step) {

@@ -24,6 +24,8 @@ public final class SchedulerTopology {
     public static final String EARLY_RANKINGS_STORE = "early-rankings-store";
     /** Ids of the experiments not yet done: what the timeout check visits, however many finished ones the store holds. */
     public static final String RUNNING_STORE = "running-experiments-store";
+    /** Finished experiments not archived yet, in the order they finished: what archiving visits, the due ones only. */
+    public static final String FINISHED_STORE = "finished-experiments-store";
     static final String PROCESSOR = "scheduler";
     static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
     static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
@@ -55,6 +57,8 @@ public final class SchedulerTopology {
                 Serdes.String(), topics.rankingComputed.valueSerde()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNNING_STORE),
                 Serdes.String(), Serdes.Long()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
         t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.valueSerde().serializer(), PROCESSOR);

@@ -33,6 +33,6 @@ public class SchedulerTopologyProducer {
     Topology topology(Topics topics, HyperstarConfig config, ConfigSpace space, MeterRegistry metrics) {
         var s = config.scheduler();
         return SchedulerTopology.build(topics,
-                new SchedulerSettings(s.maxRetries(), s.trialTimeout(), s.rankingTimeout(), s.checkInterval()), space, metrics);
+                new SchedulerSettings(s.maxRetries(), s.trialTimeout(), s.rankingTimeout(), s.checkInterval(), s.retention()), space, metrics);
     }
 }

@@ -35,4 +35,29 @@ class ExperimentViewTests {
         assertThat(view.brackets().get(0).rungs().get(0).planned()).isEqualTo(9);
         assertThat(view.brackets().get(0).rungs().get(0).trials()).hasSize(9);
     }
+
+    /** An archived search still answers what it found and how much it ran; it shows no brackets it no longer has. */
+    @Test
+    void anArchivedSearchShowsItsResultAndBestTrialAndNoBrackets() {
+        Experiment e = ExperimentMachine.create("v", "ds", new TuningSpec(Strategy.TASK_AWARE_HYPERBAND, 9, 3, 0, 1, 0, 0), 30, 0);
+        java.util.List<Integer> ranking = java.util.stream.IntStream.range(0, 30).boxed().toList();
+        Simulator.runRanked(e, ranking, (c, epochs) -> 0.01 * c + 0.02 * epochs);
+        int trials = e.trials.size();
+        ExperimentView before = ExperimentView.of(e, true);
+        e.completedAtMs = 1_000;
+        ExperimentMachine.archive(e);
+
+        ExperimentView view = ExperimentView.of(e, true);
+        assertThat(view.archived()).isTrue();
+        assertThat(view.completedAtMs()).isEqualTo(1_000);
+        assertThat(view.brackets()).isEmpty();
+        assertThat(view.trialsRequested()).isEqualTo(trials).isGreaterThan(1);
+        assertThat(view.best()).isEqualTo(before.best());
+        assertThat(view.outcome()).isEqualTo(before.outcome());
+        RankingView r = RankingView.of(e, io.hyperstar.space.ConfigSpace.bundled()).orElseThrow();
+        assertThat(r.archived()).isTrue();
+        assertThat(r.ranking()).extracting(RankingView.Row::configId).containsExactlyElementsOf(ranking);
+        assertThat(r.ranking()).filteredOn(row -> row.trials() > 0).singleElement()
+                .satisfies(row -> assertThat(row.bestTop1()).isEqualTo(before.best().top1()));
+    }
 }

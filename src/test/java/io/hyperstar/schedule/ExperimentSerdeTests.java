@@ -73,7 +73,7 @@ class ExperimentSerdeTests {
         List<TrialOrder> first = answerAllButOne(current);
         assertThat(upgraded.trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
         assertThat(upgraded.trials.values()).allSatisfy(t -> assertThat(t.curve).isEmpty());
-        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 3);
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 4);
 
         TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
         ExperimentMachine.Step a = ExperimentMachine.onReport(current, last, 30);
@@ -105,7 +105,7 @@ class ExperimentSerdeTests {
         TrialReport last = TrialReport.success(first.get(first.size() - 1).trialId(), 0.9, 1);
         assertThat(ExperimentMachine.onReport(upgraded, last, 30).orders()).isNotEmpty()
                 .isEqualTo(ExperimentMachine.onReport(current, last, 30).orders());
-        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 3);
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 4);
         assertThat(roundTrip(upgraded).trials.keySet()).containsExactlyElementsOf(current.trials.keySet());
     }
 
@@ -131,6 +131,61 @@ class ExperimentSerdeTests {
             }
             assertThat(reloaded.outcome).isEqualTo(original.outcome).isNotNull();
         }
+    }
+
+    /**
+     * Archiving is what keeps the scheduler's state from growing with every search ever run: a finished full Hyperband
+     * search (R = 27, eta = 3, the bundled 90 configurations) shrinks to a tenth of its size or less, and keeps what
+     * is still asked of it: the request (a repeated registration is recognised), the outcome and the best trial.
+     */
+    @Test
+    void anArchivedSearchIsATenthOfItsSizeAndKeepsItsRequestOutcomeAndBestTrial() {
+        Experiment e = ExperimentMachine.create("exp-2026-11-27-0001", "fashion-10", new TuningSpec(Strategy.HYPERBAND, 27, 3, 0, 5, 0, 2), 90, 10);
+        e.tenant = "team-a";
+        e.datasetUri = "file:///data/tasks/fashion-10";
+        e.datasetFormat = "IDX";
+        io.hyperstar.hyperband.Simulator.run(e, (c, epochs) -> Math.min(0.99, 0.4 + c / 300.0 + epochs / 60.0));
+        e.completedAtMs = 1_796_000_000_000L;
+        int whole = serde.serializer().serialize("", e).length;
+        io.hyperstar.hyperband.Trial best = e.best().orElseThrow();
+        io.hyperstar.hyperband.Outcome outcome = e.outcome;
+        String other = e.trials.keySet().stream().filter(id -> !id.equals(best.trialId)).findFirst().orElseThrow();
+
+        ExperimentMachine.archive(e);
+        byte[] archived = serde.serializer().serialize("", e);
+        Experiment reloaded = serde.deserializer().deserialize("", archived);
+        assertThat(archived.length).as("archived bytes against %d whole", whole).isLessThanOrEqualTo(whole / 10);
+        assertThat(reloaded.archived).isTrue();
+        assertThat(reloaded.completedAtMs).isEqualTo(1_796_000_000_000L);
+        assertThat(reloaded.spec).isEqualTo(e.spec);
+        assertThat(reloaded.datasetId).isEqualTo("fashion-10");
+        assertThat(reloaded.tenant).isEqualTo("team-a");
+        assertThat(reloaded.outcome).isEqualTo(outcome);
+        assertThat(reloaded.trials.keySet()).containsExactly(best.trialId);
+        assertThat(reloaded.best().orElseThrow().top1).isEqualTo(best.top1);
+        // A redelivered answer of the best trial is still a duplicate; one of a dropped trial is unknown.
+        assertThat(ExperimentMachine.onReport(reloaded, TrialReport.success(best.trialId, 0.1, 1), 30).disposition())
+                .isEqualTo(ExperimentMachine.Disposition.DUPLICATE);
+        assertThat(ExperimentMachine.onReport(reloaded, TrialReport.success(other, 0.1, 1), 30).disposition())
+                .isEqualTo(ExperimentMachine.Disposition.UNKNOWN_TRIAL);
+    }
+
+    /**
+     * A finished search stored by the release before archiving (layout 3, written by the serde of commit 23de0db) reads
+     * with no end time and not archived: the scheduler dates it at its first check after the upgrade.
+     */
+    @Test
+    void aFinishedSearchStoredInLayoutThreeReadsUndatedAndWholeAndIsArchivedLikeAnyOther() throws Exception {
+        Experiment upgraded = stored(3);
+        assertThat(upgraded.phase).isEqualTo(Experiment.Phase.DONE);
+        assertThat(upgraded.completedAtMs).isZero();
+        assertThat(upgraded.archived).isFalse();
+        int trials = upgraded.trials.size();
+        assertThat(trials).isGreaterThan(1);
+        assertThat(upgraded.outcome.trialsRequested()).isEqualTo(trials);
+        assertThat(serde.serializer().serialize("", upgraded)[0]).as("written back in the current layout").isEqualTo((byte) 4);
+        ExperimentMachine.archive(upgraded);
+        assertThat(roundTrip(upgraded).trials).hasSize(1);
     }
 
     /** The state every fixture holds: the first rung started at t = 10 and answered at t = 20, all but its last trial. */

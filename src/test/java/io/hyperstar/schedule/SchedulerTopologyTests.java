@@ -51,7 +51,7 @@ class SchedulerTopologyTests {
     private static final CurveTable CURVES = CurveTable.synthetic();
     private static final ConfigSpace SPACE = ConfigSpace.bundled();
     private static final SchedulerSettings SETTINGS =
-            new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1));
+            new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofHours(1));
 
     private final Topics topics = Topics.defaults();
     private TopologyTestDriver driver;
@@ -69,8 +69,12 @@ class SchedulerTopologyTests {
 
     @BeforeEach
     void setUp() {
+        start(SETTINGS);
+    }
+
+    private void start(SchedulerSettings settings) {
         Properties props = SchedulerTopology.streamsConfig("dummy:9092", "scheduler-test", "target/tt-" + System.nanoTime());
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, SETTINGS, SPACE, new SimpleMeterRegistry()), props,
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, settings, SPACE, new SimpleMeterRegistry()), props,
                 Instant.ofEpochMilli(1_000_000));
         registered = driver.createInputTopic(topics.datasetRegistered.name(), Serdes.String().serializer(), topics.datasetRegistered.valueSerde().serializer());
         completed = driver.createInputTopic(topics.trialCompleted.name(), Serdes.String().serializer(), topics.trialCompleted.valueSerde().serializer());
@@ -516,7 +520,97 @@ class SchedulerTopologyTests {
         assertThat(runningIds()).containsExactly("old");
     }
 
+    /**
+     * Retention (1 h here): a finished search keeps every trial for the retention period, then is archived to its
+     * result, request, ranking and best trial. It is still the same search to every later event: a repeated registration
+     * is ignored, a cancel or a stray answer is a dead letter that says why.
+     */
+    @Test
+    void aSearchFinishedLongerAgoThanTheRetentionIsArchivedAndStillAnswersForItself() {
+        registered.pipeInput("arch", registration("arch", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        List<TrialRequested> all = answerUntilDone();
+        ExperimentCompleted result = results.readValue();
+        long finishedAt = store().get("arch").completedAtMs;
+        assertThat(finishedAt).isEqualTo(1_000_000);
+        Experiment whole = store().get("arch");
+        assertThat(whole.trials).hasSize(all.size());
+
+        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        assertThat(store().get("arch").archived).as("not before the retention period").isFalse();
+        assertThat(store().get("arch").trials).hasSize(all.size());
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        Experiment archived = store().get("arch");
+        assertThat(archived.archived).isTrue();
+        assertThat(archived.completedAtMs).isEqualTo(finishedAt);
+        assertThat(archived.trials.keySet()).containsExactly(result.getBestTrialId());
+        assertThat(archived.outcome).isEqualTo(whole.outcome);
+        assertThat(io.hyperstar.api.ExperimentView.of(archived, true).trialsRequested()).isEqualTo(all.size());
+        assertThat(finishedIds()).as("archived searches leave the index").isEmpty();
+
+        registered.pipeInput("arch", registration("arch", "ds-1", Strategy.HYPERBAND, 9, 3, 0));
+        assertThat(requested.isEmpty()).as("the same request again is still recognised, not run twice").isTrue();
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+
+        TrialRequested dropped = all.stream().filter(r -> !r.getTrialId().equals(result.getBestTrialId())).findFirst().orElseThrow();
+        completed.pipeInput("arch", answer(dropped, true).build());
+        assertThat(deadLetters.readValue().getReason()).contains("trial " + dropped.getTrialId() + " of experiment arch")
+                .contains("archived after the retention period (PT1H)");
+        cancels.pipeInput("arch", CancelRequested.newBuilder().setExperimentId("arch").setReason("late").setRequestedBy("bob").build());
+        assertThat(deadLetters.readValue().getReason()).contains("already");
+        assertThat(requested.isEmpty()).isTrue();
+        assertThat(store().get("arch").archived).isTrue();
+    }
+
+    /** Searches finished before this release have no end time: they are dated at the first check, then kept a full period. */
+    @Test
+    void searchesFinishedBeforeArchivingExistedAreDatedAtTheFirstCheckAndKeptAFullRetentionPeriod() {
+        registered.pipeInput("pre", registration("pre", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        answerUntilDone();
+        // As if restored from a changelog of layout 3: done, with no end time, and in no finished index.
+        Experiment e = store().get("pre");
+        e.completedAtMs = 0;
+        store().put("pre", e);
+        KeyValueStore<String, String> finished = driver.getKeyValueStore(SchedulerTopology.FINISHED_STORE);
+        finishedIds().forEach(k -> finished.delete(k));
+        finished.delete(SchedulerProcessor.FINISHED_INDEXED);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(30));
+        long firstCheck = store().get("pre").completedAtMs;
+        assertThat(firstCheck).isBetween(1_000_000L + 1, 1_000_000L + Duration.ofMinutes(30).toMillis());
+        assertThat(store().get("pre").archived).isFalse();
+        driver.advanceWallClockTime(Duration.ofMinutes(45));
+        assertThat(store().get("pre").archived).as("75 minutes after the finish, 45 after it was dated").isFalse();
+        driver.advanceWallClockTime(Duration.ofMinutes(20));
+        assertThat(store().get("pre").archived).isTrue();
+    }
+
+    /** Retention 0: every search is kept whole. */
+    @Test
+    void aZeroRetentionKeepsEverySearchWhole() {
+        driver.close();
+        start(new SchedulerSettings(2, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ZERO));
+        registered.pipeInput("keep", registration("keep", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        int trials = answerUntilDone().size();
+        driver.advanceWallClockTime(Duration.ofDays(400));
+        assertThat(store().get("keep").archived).isFalse();
+        assertThat(store().get("keep").trials).hasSize(trials);
+    }
+
     // --- helpers ---
+
+    /** Keys of the finished-experiments index, without its marker. */
+    private List<String> finishedIds() {
+        List<String> keys = new ArrayList<>();
+        try (var it = driver.<String, String>getKeyValueStore(SchedulerTopology.FINISHED_STORE).all()) {
+            it.forEachRemaining(kv -> {
+                if (!kv.key.equals(SchedulerProcessor.FINISHED_INDEXED)) {
+                    keys.add(kv.key);
+                }
+            });
+        }
+        return keys;
+    }
 
     private List<String> runningIds() {
         List<String> ids = new ArrayList<>();
