@@ -23,8 +23,8 @@ import java.util.UUID;
 /**
  * How many bytes the scheduler keeps per finished search, whole and archived: each strategy run to its end on every
  * task's recorded curves (the same core and the same serde as the service), with ids as long as a platform's. This is
- * what the experiments store and its changelog hold per search, and what an instance restores per search when it
- * takes partitions over.
+ * what the experiments store holds per search, and what its compacted changelog keeps (and an instance restores when it
+ * takes partitions over) once Kafka has cleaned the changelog's closed segments.
  *
  * <pre>java io.hyperstar.bench.StateSizeReport [--metadataset src/main/resources/metadataset] [--out load-tests/scheduler-state/results.md]</pre>
  */
@@ -101,9 +101,11 @@ public final class StateSizeReport {
                 + "`ExperimentSerde`). Archiving (`hyperstar.scheduler.retention`, default 30 days after a search ends) keeps the "
                 + "request, the ranking, the outcome and the best trial.\n\n" + table
                 + String.format(Locale.ROOT, "%nMean over all %d searches: %,.0f bytes whole, %,.0f archived. For 100,000 finished "
-                        + "searches (about three months of a platform that runs a thousand a day) the experiments store and its "
-                        + "changelog hold %.2f GB whole, %.3f GB archived, before RocksDB's and the log's own overhead; that is "
-                        + "also what an instance reads back when it takes their partitions over.%n",
+                        + "searches (about three months of a platform that runs a thousand a day) the experiments store holds "
+                        + "%.2f GB whole, %.3f GB archived, before RocksDB's own overhead. The changelog is compacted, so once "
+                        + "its segments are cleaned it keeps the same one value per search; that is what an instance reads back "
+                        + "when it takes their partitions over (Kafka cleans only closed segments: the newest segment, up to "
+                        + "segment.bytes, is read whole whatever the state).%n",
                 searches, perWhole, perArchived, perWhole * 1e5 / 1e9, perArchived * 1e5 / 1e9);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);
