@@ -73,7 +73,8 @@ public class ExperimentResource {
     }
 
     @GET
-    @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, ordered by id; "
+    @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, newest first "
+            + "(by when the scheduler registered them, then by id); "
             + "optionally only a tenant's, a dataset's or those in one phase (WAITING_FOR_RANKING, RUNNING, DONE)")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)))
@@ -86,7 +87,7 @@ public class ExperimentResource {
                     + Arrays.toString(Experiment.Phase.values()));
         }
         List<JsonNode> all = new ArrayList<>();
-        queries.all(n, e -> (tenant == null || tenant.equals(e.tenant)) && (dataset == null || dataset.equals(e.datasetId))
+        queries.newest(n, e -> (tenant == null || tenant.equals(e.tenant)) && (dataset == null || dataset.equals(e.datasetId))
                 && (phase == null || phase.equals(e.phase.name()))).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
         String filters = (tenant == null ? "" : "&tenant=" + encode(tenant)) + (dataset == null ? "" : "&dataset=" + encode(dataset))
                 + (phase == null ? "" : "&phase=" + phase);
@@ -107,8 +108,10 @@ public class ExperimentResource {
         return missing.isEmpty() ? ok.build() : ok.header("X-HyperSTAR-Missing-Instances", String.join(",", missing)).build();
     }
 
+    /** Each instance's newest, merged in the same order as each instance's (ExperimentQueries.NEWEST_FIRST). */
     private static List<JsonNode> merged(List<JsonNode> all, int limit) {
-        return all.stream().sorted(Comparator.comparing((JsonNode v) -> v.get("experimentId").asText())).limit(limit).toList();
+        return all.stream().sorted(Comparator.comparingLong((JsonNode v) -> -v.get("createdAtMs").asLong())
+                .thenComparing(v -> v.get("experimentId").asText())).limit(limit).toList();
     }
 
     @GET

@@ -12,13 +12,14 @@ import java.util.List;
  * What the read API shows of an experiment: its plan, every trial by bracket and rung, the best so far. An archived
  * search (finished longer ago than the scheduler's retention) shows its result and best trial, and no brackets.
  *
+ * @param createdAtMs   when the scheduler registered the search (ms since the epoch): the list's order, newest first
  * @param completedAtMs when the search was stored as done (ms since the epoch); 0 while it runs
  * @param archived      its trials other than the best are no longer kept
  */
 public record ExperimentView(String experimentId, String datasetId, String tenant, String strategy, String phase,
                              int maxEpochsPerTrial, int eta, long totalEpochBudget, long seed,
                              long epochsCommitted, long epochsUsed, TrialView best, Outcome outcome, String note,
-                             int trialsRequested, int duplicateResults, long completedAtMs, boolean archived,
+                             int trialsRequested, int duplicateResults, long createdAtMs, long completedAtMs, boolean archived,
                              List<BracketView> brackets) {
 
     public record BracketView(int s, List<RungView> rungs) {
@@ -55,7 +56,7 @@ public record ExperimentView(String experimentId, String datasetId, String tenan
         return new ExperimentView(e.experimentId, e.datasetId, e.tenant, e.spec.strategy().name(), e.phase.name(),
                 e.spec.maxEpochsPerTrial(), e.spec.eta(), e.spec.totalEpochBudget(), e.spec.seed(), e.epochsCommitted,
                 e.epochsUsed, e.best().map(TrialView::of).orElse(null), e.outcome, e.note,
-                e.archived ? e.outcome.trialsRequested() : e.trials.size(), e.duplicateResults, e.completedAtMs, e.archived,
+                e.archived ? e.outcome.trialsRequested() : e.trials.size(), e.duplicateResults, e.createdAtMs, e.completedAtMs, e.archived,
                 brackets);
     }
 }

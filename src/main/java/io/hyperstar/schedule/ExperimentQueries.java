@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -70,22 +71,68 @@ public class ExperimentQueries {
         return Optional.ofNullable(store().get(experimentId));
     }
 
-    public List<Experiment> all(int limit) {
-        return all(limit, e -> true);
+    /** The read API's order: newest first (by when the scheduler registered them), then by id. */
+    public static final Comparator<Experiment> NEWEST_FIRST =
+            Comparator.comparingLong((Experiment e) -> -e.createdAtMs).thenComparing(e -> e.experimentId);
+
+    public List<Experiment> newest(int limit) {
+        return newest(limit, e -> true);
     }
 
-    /** The first {@code limit} experiments of this instance that pass the filter, in the order of their ids. */
-    public List<Experiment> all(int limit, Predicate<Experiment> filter) {
+    /**
+     * The {@code limit} newest experiments of this instance that pass the filter, newest first. Each partition's creation
+     * index is read from its newest end, so a list reads about {@code limit} experiments per partition, however many the
+     * store holds (a store spanning several partitions iterates them one after another, not in one order: hence one
+     * query per partition, merged).
+     */
+    public List<Experiment> newest(int limit, Predicate<Experiment> filter) {
         List<Experiment> out = new ArrayList<>();
-        try (KeyValueIterator<String, Experiment> it = store().all()) {
-            while (it.hasNext() && out.size() < limit) {
-                KeyValue<String, Experiment> kv = it.next();
-                if (filter.test(kv.value)) {
-                    out.add(kv.value);
+        for (int partition : localPartitions()) {
+            ReadOnlyKeyValueStore<String, Experiment> experiments = store(SchedulerTopology.EXPERIMENTS_STORE, partition);
+            ReadOnlyKeyValueStore<String, String> byCreation = store(SchedulerTopology.CREATED_STORE, partition);
+            if (byCreation.get(SchedulerProcessor.CREATED_INDEXED) == null) {
+                // Not indexed yet (until the first check after an upgrade): this partition is read whole.
+                List<Experiment> all = new ArrayList<>();
+                try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+                    it.forEachRemaining(kv -> {
+                        if (filter.test(kv.value)) {
+                            all.add(kv.value);
+                        }
+                    });
+                }
+                all.sort(NEWEST_FIRST);
+                out.addAll(all.subList(0, Math.min(limit, all.size())));
+                continue;
+            }
+            int taken = 0;
+            try (KeyValueIterator<String, String> it = byCreation.reverseAll()) {
+                while (it.hasNext() && taken < limit) {
+                    KeyValue<String, String> kv = it.next();
+                    Experiment e = kv.key.equals(SchedulerProcessor.CREATED_INDEXED) ? null : experiments.get(kv.value);
+                    if (e != null && filter.test(e)) {
+                        out.add(e);
+                        taken++;
+                    }
                 }
             }
         }
-        return out;
+        out.sort(NEWEST_FIRST);
+        return out.subList(0, Math.min(limit, out.size()));
+    }
+
+    /** The partitions whose tasks run on this instance (the scheduler's one sub-topology: task partition = input partition). */
+    private List<Integer> localPartitions() {
+        return streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .map(task -> task.taskId().partition()).distinct().sorted().toList();
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
+                    .withPartition(partition));
+        } catch (InvalidStateStoreException e) {
+            throw new NotReady(e);
+        }
     }
 
     private ReadOnlyKeyValueStore<String, Experiment> store() {

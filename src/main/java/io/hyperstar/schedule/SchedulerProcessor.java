@@ -69,6 +69,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
      * before the end.
      */
     static final String FINISHED_INDEXED = "~indexed-v1";
+    /**
+     * Present in a partition's creation index once it covers the partition's whole store (state of layout 3 or earlier
+     * had none); until then the read API lists that partition from the experiments store itself.
+     */
+    public static final String CREATED_INDEXED = "\u0000indexed-v1";
     /** Searches archived per check at most, so that a first check after an upgrade does not hold the stream thread long. */
     static final int ARCHIVE_BATCH = 1_000;
 
@@ -81,8 +86,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private KeyValueStore<String, RankingComputed> earlyRankings;
     /** Experiment id -> creation time, for every experiment not done yet (plus the {@link #INDEXED} marker). */
     private KeyValueStore<String, Long> running;
-    /** {@link #finishedKey} -> experiment id, for every finished experiment not archived yet (plus {@link #FINISHED_INDEXED}). */
+    /** {@link #timeKey}(end, id) -> experiment id, for every finished experiment not archived yet (plus {@link #FINISHED_INDEXED}). */
     private KeyValueStore<String, String> finished;
+    /** {@link #timeKey}(created, id) -> experiment id, for every experiment (plus {@link #CREATED_INDEXED}). */
+    private KeyValueStore<String, String> byCreation;
     private boolean indexed;
     /**
      * Running experiments as live objects, so a result does not parse the experiment's JSON again (in the load test
@@ -111,6 +118,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
         this.running = context.getStateStore(SchedulerTopology.RUNNING_STORE);
         this.finished = context.getStateStore(SchedulerTopology.FINISHED_STORE);
+        this.byCreation = context.getStateStore(SchedulerTopology.CREATED_STORE);
         this.indexed = false;
         live.clear();
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::check);
@@ -167,7 +175,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (e.phase == Experiment.Phase.DONE && e.completedAtMs == 0) {
             // The one store of a search as done (whatever event ended it): date it, and queue it for archiving.
             e.completedAtMs = Math.max(1, now());
-            finished.put(finishedKey(e.completedAtMs, e.experimentId), e.experimentId);
+            finished.put(timeKey(e.completedAtMs, e.experimentId), e.experimentId);
         }
         experiments.put(e.experimentId, e);
         // An experiment is live from its creation until it is done: every event load()s it into the cache before it
@@ -211,6 +219,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 spec.maxEpochsPerTrial(), spec.eta(), spec.strategy().asynchronous()
                         ? "%d trials in flight, at most %d epochs".formatted(Asha.width(e), e.budgetCap())
                         : "%d brackets planned (%d epochs)".formatted(e.plan.size(), Hyperband.plannedEpochs(e.plan)));
+        byCreation.put(timeKey(e.createdAtMs, key), key);
         save(e, step);
     }
 
@@ -340,6 +349,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (!indexed) {
             indexRunning();
             indexFinished(nowMs);
+            indexCreated();
             indexed = true;
         }
         checkTimeouts(nowMs);
@@ -420,6 +430,23 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 java.time.Instant.ofEpochMilli(nowMs));
     }
 
+    /** Experiments stored before the creation index existed are indexed once, by the creation time they carry. */
+    private void indexCreated() {
+        if (byCreation.get(CREATED_INDEXED) != null) {
+            return;
+        }
+        int n = 0;
+        try (KeyValueIterator<String, Experiment> it = experiments.all()) {
+            while (it.hasNext()) {
+                Experiment e = it.next().value;
+                byCreation.put(timeKey(e.createdAtMs, e.experimentId), e.experimentId);
+                n++;
+            }
+        }
+        byCreation.put(CREATED_INDEXED, "");
+        LOG.infof("indexed %d experiment(s) of an earlier state by creation time", n);
+    }
+
     /**
      * Archives the searches that finished more than the retention period ago ({@link ExperimentMachine#archive}), oldest
      * first and at most {@link #ARCHIVE_BATCH} per check. The index is in order of end time, so the scan reads only the
@@ -457,9 +484,9 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
-    /** Zero-padded end time first, so the index's (byte) order is the order in which searches finished. */
-    static String finishedKey(long completedAtMs, String experimentId) {
-        return String.format("%019d/%s", completedAtMs, experimentId);
+    /** Zero-padded time first, so an index's (byte) order is the order of the times, then of the ids. */
+    static String timeKey(long timeMs, String experimentId) {
+        return String.format("%019d/%s", timeMs, experimentId);
     }
 
     private void save(Experiment e, Step step) {

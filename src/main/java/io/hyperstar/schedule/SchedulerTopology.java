@@ -26,6 +26,8 @@ public final class SchedulerTopology {
     public static final String RUNNING_STORE = "running-experiments-store";
     /** Finished experiments not archived yet, in the order they finished: what archiving visits, the due ones only. */
     public static final String FINISHED_STORE = "finished-experiments-store";
+    /** Every experiment in the order it was registered: how the read API lists the newest first without reading them all. */
+    public static final String CREATED_STORE = "experiments-by-creation-store";
     static final String PROCESSOR = "scheduler";
     static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
     static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
@@ -58,6 +60,8 @@ public final class SchedulerTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNNING_STORE),
                 Serdes.String(), Serdes.Long()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CREATED_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
         t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),

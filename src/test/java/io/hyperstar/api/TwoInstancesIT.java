@@ -89,7 +89,7 @@ class TwoInstancesIT {
 
     @Test
     void eitherInstanceAnswersForEveryExperimentAndCancelsOneTheOtherHolds() throws Exception {
-        List<String> ids = IntStream.range(0, EXPERIMENTS).mapToObj(i -> "two-" + i).sorted().toList(); // the list is ordered by id
+        List<String> ids = IntStream.range(0, EXPERIMENTS).mapToObj(i -> "two-" + i).toList();
         // No worker answers: every search stays running with its first rung in flight.
         try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -101,7 +101,17 @@ class TwoInstancesIT {
         }
         for (String url : urls) {
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                    assertThat(idsOf(get(url + "/experiments?limit=100"))).as("the list on " + url).containsExactlyElementsOf(ids));
+                    assertThat(idsOf(get(url + "/experiments?limit=100"))).as("the list on " + url).containsExactlyInAnyOrderElementsOf(ids));
+        }
+        // Newest first, by when the scheduler registered each search, across both instances' partitions; a limit keeps
+        // the newest, wherever they are held.
+        JsonNode full = JSON.readTree(get(urls.get(0) + "/experiments?limit=100").body());
+        List<Long> created = StreamSupport.stream(full.spliterator(), false).map(e -> e.get("createdAtMs").asLong()).toList();
+        assertThat(created).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        List<String> newestFirst = idsOf(get(urls.get(0) + "/experiments?limit=100"));
+        for (String url : urls) {
+            assertThat(idsOf(get(url + "/experiments?limit=100"))).containsExactlyElementsOf(newestFirst);
+            assertThat(idsOf(get(url + "/experiments?limit=3"))).as("the 3 newest on " + url).containsExactlyElementsOf(newestFirst.subList(0, 3));
         }
         // The partitions are shared: each instance holds some of the experiments, and only those.
         Set<String> heldByA = new HashSet<>(idsOf(get(urls.get(0) + "/experiments?forwarded=true")));
@@ -134,7 +144,7 @@ class TwoInstancesIT {
         assertThat(JSON.readTree(get(urls.get(1) + "/experiments/" + heldByBOnly).body()).get("note").asText())
                 .isEqualTo("cancelled: test (9 trial(s) in flight abandoned)");
         // Filters travel with the list to every instance.
-        List<String> running = ids.stream().filter(id -> !id.equals(heldByBOnly)).toList();
+        List<String> running = newestFirst.stream().filter(id -> !id.equals(heldByBOnly)).toList();
         for (String url : urls) {
             assertThat(idsOf(get(url + "/experiments?phase=RUNNING&tenant=team-a"))).containsExactlyElementsOf(running);
             assertThat(idsOf(get(url + "/experiments?phase=DONE"))).containsExactly(heldByBOnly);

@@ -597,7 +597,52 @@ class SchedulerTopologyTests {
         assertThat(store().get("keep").trials).hasSize(trials);
     }
 
+    /**
+     * The read API lists the newest searches first from the creation index, without reading every search: each accepted
+     * registration is indexed once, a refused one never; state from before the index is indexed at the first check.
+     */
+    @Test
+    void everyAcceptedRegistrationIsIndexedByCreationTimeOnceAndEarlierStateAtTheFirstCheck() {
+        registered.pipeInput("b-first", registration("b-first", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        registered.pipeInput("a-second", registration("a-second", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        registered.pipeInput("a-second", registration("a-second", "ds-1", Strategy.HYPERBAND, 3, 3, 0)); // again: ignored
+        registered.pipeInput("bad", registration("bad", "ds-1", Strategy.HYPERBAND, 3, 1, 0)); // eta 1: refused
+        assertThat(deadLetters.readValuesToList()).hasSize(1);
+        assertThat(createdIds()).containsExactly("b-first", "a-second"); // oldest first, whatever the ids
+    }
+
+    @Test
+    void experimentsStoredBeforeTheCreationIndexAreIndexedAtTheFirstCheck() {
+        registered.pipeInput("b-old", registration("b-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        registered.pipeInput("a-old", registration("a-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        // As if restored from a changelog of layout 3, before any check: no index.
+        KeyValueStore<String, String> index = driver.getKeyValueStore(SchedulerTopology.CREATED_STORE);
+        List<String> keys = new ArrayList<>();
+        try (var it = index.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(index::delete);
+        assertThat(createdIds()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(createdIds()).containsExactly("a-old", "b-old"); // the same creation time: by id
+        assertThat(index.get(SchedulerProcessor.CREATED_INDEXED)).isNotNull();
+    }
+
     // --- helpers ---
+
+    /** The creation index's experiment ids, in its order. */
+    private List<String> createdIds() {
+        List<String> ids = new ArrayList<>();
+        try (var it = driver.<String, String>getKeyValueStore(SchedulerTopology.CREATED_STORE).all()) {
+            it.forEachRemaining(kv -> {
+                if (!kv.key.equals(SchedulerProcessor.CREATED_INDEXED)) {
+                    ids.add(kv.value);
+                }
+            });
+        }
+        return ids;
+    }
 
     /** Keys of the finished-experiments index, without its marker. */
     private List<String> finishedIds() {
