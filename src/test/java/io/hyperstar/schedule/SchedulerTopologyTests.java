@@ -571,9 +571,7 @@ class SchedulerTopologyTests {
         Experiment e = store().get("pre");
         e.completedAtMs = 0;
         store().put("pre", e);
-        KeyValueStore<String, String> finished = driver.getKeyValueStore(SchedulerTopology.FINISHED_STORE);
-        finishedIds().forEach(k -> finished.delete(k));
-        finished.delete(SchedulerProcessor.FINISHED_INDEXED);
+        clear(SchedulerTopology.FINISHED_STORE);
 
         driver.advanceWallClockTime(Duration.ofMinutes(30));
         long firstCheck = store().get("pre").completedAtMs;
@@ -617,26 +615,22 @@ class SchedulerTopologyTests {
         registered.pipeInput("b-old", registration("b-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
         registered.pipeInput("a-old", registration("a-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
         // As if restored from a changelog of layout 3, before any check: no index.
-        KeyValueStore<String, String> index = driver.getKeyValueStore(SchedulerTopology.CREATED_STORE);
-        List<String> keys = new ArrayList<>();
-        try (var it = index.all()) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
-        }
-        keys.forEach(index::delete);
+        clear(SchedulerTopology.CREATED_STORE);
         assertThat(createdIds()).isEmpty();
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(createdIds()).containsExactly("a-old", "b-old"); // the same creation time: by id
-        assertThat(index.get(SchedulerProcessor.CREATED_INDEXED)).isNotNull();
+        assertThat(driver.<String, String>getKeyValueStore(SchedulerTopology.CREATED_STORE).get(SchedulerProcessor.CREATED_INDEXED)).isNotNull();
     }
 
     // --- helpers ---
 
-    /** The creation index's experiment ids, in its order. */
-    private List<String> createdIds() {
+
+    /** The experiment ids an index holds, in its order (time, then id), without its marker. */
+    private List<String> indexIds(String storeName, String marker) {
         List<String> ids = new ArrayList<>();
-        try (var it = driver.<String, String>getKeyValueStore(SchedulerTopology.CREATED_STORE).all()) {
+        try (var it = driver.<String, String>getKeyValueStore(storeName).all()) {
             it.forEachRemaining(kv -> {
-                if (!kv.key.equals(SchedulerProcessor.CREATED_INDEXED)) {
+                if (!kv.key.equals(marker)) {
                     ids.add(kv.value);
                 }
             });
@@ -644,17 +638,22 @@ class SchedulerTopologyTests {
         return ids;
     }
 
-    /** Keys of the finished-experiments index, without its marker. */
     private List<String> finishedIds() {
+        return indexIds(SchedulerTopology.FINISHED_STORE, SchedulerProcessor.FINISHED_INDEXED);
+    }
+
+    private List<String> createdIds() {
+        return indexIds(SchedulerTopology.CREATED_STORE, SchedulerProcessor.CREATED_INDEXED);
+    }
+
+    /** Empties a store, as state restored from a release before it existed would have it. */
+    private void clear(String storeName) {
+        KeyValueStore<String, String> store = driver.getKeyValueStore(storeName);
         List<String> keys = new ArrayList<>();
-        try (var it = driver.<String, String>getKeyValueStore(SchedulerTopology.FINISHED_STORE).all()) {
-            it.forEachRemaining(kv -> {
-                if (!kv.key.equals(SchedulerProcessor.FINISHED_INDEXED)) {
-                    keys.add(kv.key);
-                }
-            });
+        try (var it = store.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
         }
-        return keys;
+        keys.forEach(store::delete);
     }
 
     private List<String> runningIds() {
