@@ -13,5 +13,7 @@ case "${HYPERSTAR_ROLE:-service}" in
   meta-learner) exec $cli io.hyperstar.metalearn.MetaLearnerMain --model "${HYPERSTAR_MODEL_DIR:-/deployments/model}" \
                  --metadataset /deployments/metadataset --data "${HYPERSTAR_BOOTSTRAP_DATA:-/data}" \
                  --models "${HYPERSTAR_MODELS_DIR:-/models}" --data-roots "${HYPERSTAR_DATA_ROOTS:-/data}" "$@" ;;
-  *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender, meta-learner)" >&2; exit 2 ;;
+  # Operators: send dead letters back once what refused them is fixed (a selection is required; --dry-run first).
+  redrive)     exec $cli io.hyperstar.client.Redrive "$@" ;;
+  *) echo "unknown HYPERSTAR_ROLE ${HYPERSTAR_ROLE} (service, worker, recommender, meta-learner, redrive)" >&2; exit 2 ;;
 esac
