@@ -74,23 +74,31 @@ public class ExperimentResource {
 
     @GET
     @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, newest first "
-            + "(by when the scheduler registered them, then by id); "
+            + "(by when the scheduler registered them, then by id, last first), a page of at most limit (100; 10,000 at "
+            + "most); a full page's X-HyperSTAR-Next header is the after of the next page; "
             + "optionally only a tenant's, a dataset's or those in one phase (WAITING_FOR_RANKING, RUNNING, DONE)")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)))
     public Response list(@QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("tenant") String tenant,
                          @QueryParam("dataset") String dataset, @QueryParam("phase") String phase,
+                         @QueryParam("after") String after,
                          @QueryParam(Peers.FORWARDED) @DefaultValue("false") boolean forwarded) throws Exception {
         int n = Math.max(1, Math.min(limit, 10_000));
         if (phase != null && Arrays.stream(Experiment.Phase.values()).noneMatch(p -> p.name().equals(phase))) {
             return ApiError.of(400, "phase " + phase + " is not one of "
                     + Arrays.toString(Experiment.Phase.values()));
         }
+        ExperimentQueries.Position from;
+        try {
+            from = after == null ? null : ExperimentQueries.Position.parse(after);
+        } catch (IllegalArgumentException e) {
+            return ApiError.of(400, e.getMessage());
+        }
         List<JsonNode> all = new ArrayList<>();
         queries.newest(n, e -> (tenant == null || tenant.equals(e.tenant)) && (dataset == null || dataset.equals(e.datasetId))
-                && (phase == null || phase.equals(e.phase.name()))).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
+                && (phase == null || phase.equals(e.phase.name())), from).forEach(e -> all.add(json.valueToTree(ExperimentView.summary(e))));
         String filters = (tenant == null ? "" : "&tenant=" + encode(tenant)) + (dataset == null ? "" : "&dataset=" + encode(dataset))
-                + (phase == null ? "" : "&phase=" + phase);
+                + (phase == null ? "" : "&phase=" + phase) + (after == null ? "" : "&after=" + encode(after));
         List<String> missing = new ArrayList<>();
         if (!forwarded) {
             for (HostInfo peer : queries.otherInstances()) {
@@ -104,14 +112,23 @@ public class ExperimentResource {
                 }
             }
         }
-        Response.ResponseBuilder ok = Response.ok(merged(all, n));
+        List<JsonNode> page = merged(all, n);
+        Response.ResponseBuilder ok = Response.ok(page);
+        if (page.size() == n) {
+            // A full page may have more behind it: where the next one starts.
+            JsonNode last = page.get(n - 1);
+            ok.header(NEXT, new ExperimentQueries.Position(last.get("createdAtMs").asLong(), last.get("experimentId").asText()));
+        }
         return missing.isEmpty() ? ok.build() : ok.header("X-HyperSTAR-Missing-Instances", String.join(",", missing)).build();
     }
+
+    /** Header of a full page: the {@code after} of the next page. */
+    public static final String NEXT = "X-HyperSTAR-Next";
 
     /** Each instance's newest, merged in the same order as each instance's (ExperimentQueries.NEWEST_FIRST). */
     private static List<JsonNode> merged(List<JsonNode> all, int limit) {
         return all.stream().sorted(Comparator.comparingLong((JsonNode v) -> -v.get("createdAtMs").asLong())
-                .thenComparing(v -> v.get("experimentId").asText())).limit(limit).toList();
+                .thenComparing((JsonNode v) -> v.get("experimentId").asText(), Comparator.reverseOrder())).limit(limit).toList();
     }
 
     @GET

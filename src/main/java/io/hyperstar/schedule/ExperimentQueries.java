@@ -71,21 +71,59 @@ public class ExperimentQueries {
         return Optional.ofNullable(store().get(experimentId));
     }
 
-    /** The read API's order: newest first (by when the scheduler registered them), then by id. */
-    public static final Comparator<Experiment> NEWEST_FIRST =
-            Comparator.comparingLong((Experiment e) -> -e.createdAtMs).thenComparing(e -> e.experimentId);
+    /**
+     * The read API's order: newest first (by when the scheduler registered them), then by id, last first: the creation
+     * index read from its end, so that a page cut inside a run of equal times cuts where the index does.
+     */
+    public static final Comparator<Experiment> NEWEST_FIRST = Comparator.comparingLong((Experiment e) -> -e.createdAtMs)
+            .thenComparing((Experiment e) -> e.experimentId, Comparator.reverseOrder());
+
+    /**
+     * A place in the list, {@code <createdAtMs>/<experimentId>} as a string: a page that ends with a search continues
+     * with what comes after it.
+     */
+    public record Position(long createdAtMs, String experimentId) {
+
+        public static Position of(Experiment e) {
+            return new Position(e.createdAtMs, e.experimentId);
+        }
+
+        /** Parses {@code <createdAtMs>/<experimentId>}; an IllegalArgumentException says what is wrong. */
+        public static Position parse(String s) {
+            int slash = s.indexOf('/');
+            try {
+                if (slash > 0 && slash < s.length() - 1) {
+                    return new Position(Long.parseLong(s.substring(0, slash)), s.substring(slash + 1));
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the one message
+            }
+            throw new IllegalArgumentException("a position is <createdAtMs>/<experimentId>, as X-HyperSTAR-Next gives it; got " + s);
+        }
+
+        /** Whether {@code e} comes after this place in the list's order. */
+        boolean precedes(Experiment e) {
+            return e.createdAtMs != createdAtMs ? e.createdAtMs < createdAtMs : e.experimentId.compareTo(experimentId) < 0;
+        }
+
+        @Override
+        public String toString() {
+            return createdAtMs + "/" + experimentId;
+        }
+    }
 
     public List<Experiment> newest(int limit) {
-        return newest(limit, e -> true);
+        return newest(limit, e -> true, null);
     }
 
     /**
-     * The {@code limit} newest experiments of this instance that pass the filter, newest first. Each partition's creation
-     * index is read from its newest end, so a list reads about {@code limit} experiments per partition, however many the
-     * store holds (a store spanning several partitions iterates them one after another, not in one order: hence one
-     * query per partition, merged).
+     * The {@code limit} newest experiments of this instance that pass the filter and come after {@code after} (null: from
+     * the newest), in the list's order. Each partition's creation index is read from its newest end (or from
+     * {@code after}), so a page reads about {@code limit} experiments per partition, however many the store holds (a
+     * store spanning several partitions iterates them one after another, not in one order: hence one query per
+     * partition, merged).
      */
-    public List<Experiment> newest(int limit, Predicate<Experiment> filter) {
+    public List<Experiment> newest(int limit, Predicate<Experiment> filter, Position after) {
         List<Experiment> out = new ArrayList<>();
         for (int partition : localPartitions()) {
             ReadOnlyKeyValueStore<String, Experiment> experiments = store(SchedulerTopology.EXPERIMENTS_STORE, partition);
@@ -95,7 +133,7 @@ public class ExperimentQueries {
                 List<Experiment> all = new ArrayList<>();
                 try (KeyValueIterator<String, Experiment> it = experiments.all()) {
                     it.forEachRemaining(kv -> {
-                        if (filter.test(kv.value)) {
+                        if (filter.test(kv.value) && (after == null || after.precedes(kv.value))) {
                             all.add(kv.value);
                         }
                     });
@@ -104,11 +142,15 @@ public class ExperimentQueries {
                 out.addAll(all.subList(0, Math.min(limit, all.size())));
                 continue;
             }
+            String upTo = after == null ? null : SchedulerProcessor.timeKey(after.createdAtMs(), after.experimentId());
             int taken = 0;
-            try (KeyValueIterator<String, String> it = byCreation.reverseAll()) {
+            try (KeyValueIterator<String, String> it = byCreation.reverseRange(null, upTo)) {
                 while (it.hasNext() && taken < limit) {
                     KeyValue<String, String> kv = it.next();
-                    Experiment e = kv.key.equals(SchedulerProcessor.CREATED_INDEXED) ? null : experiments.get(kv.value);
+                    if (kv.key.equals(upTo) || kv.key.equals(SchedulerProcessor.CREATED_INDEXED)) {
+                        continue;
+                    }
+                    Experiment e = experiments.get(kv.value);
                     if (e != null && filter.test(e)) {
                         out.add(e);
                         taken++;

@@ -113,6 +113,21 @@ class TwoInstancesIT {
             assertThat(idsOf(get(url + "/experiments?limit=100"))).containsExactlyElementsOf(newestFirst);
             assertThat(idsOf(get(url + "/experiments?limit=3"))).as("the 3 newest on " + url).containsExactlyElementsOf(newestFirst.subList(0, 3));
         }
+        // Pages of 5 from either instance, each continuing where the last ended (X-HyperSTAR-Next), give the whole list.
+        for (String url : urls) {
+            List<String> paged = new ArrayList<>();
+            String next = null;
+            for (int page = 0; page < 4; page++) {
+                HttpResponse<String> r = get(url + "/experiments?limit=5" + (next == null ? "" : "&after=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)));
+                paged.addAll(idsOf(r));
+                next = r.headers().firstValue(ExperimentResource.NEXT).orElse(null);
+                if (next == null) {
+                    break;
+                }
+            }
+            assertThat(paged).as("paged on " + url).containsExactlyElementsOf(newestFirst);
+        }
+        assertThat(get(urls.get(1) + "/experiments?after=yesterday").statusCode()).isEqualTo(400);
         // The partitions are shared: each instance holds some of the experiments, and only those.
         Set<String> heldByA = new HashSet<>(idsOf(get(urls.get(0) + "/experiments?forwarded=true")));
         Set<String> heldByB = new HashSet<>(idsOf(get(urls.get(1) + "/experiments?forwarded=true")));
