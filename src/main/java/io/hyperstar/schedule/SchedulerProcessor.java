@@ -415,16 +415,17 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (finished.get(FINISHED_INDEXED) != null) {
             return;
         }
-        List<Experiment> undated = new ArrayList<>();
+        // Ids only, then one search at a time: a long-running deployment holds more finished searches than fit in memory.
+        List<String> undated = new ArrayList<>();
         try (KeyValueIterator<String, Experiment> it = experiments.all()) {
             while (it.hasNext()) {
                 Experiment e = it.next().value;
                 if (e.phase == Experiment.Phase.DONE && !e.archived && e.completedAtMs == 0) {
-                    undated.add(e);
+                    undated.add(e.experimentId);
                 }
             }
         }
-        undated.forEach(this::store); // store() dates and indexes a finished search that has no end time
+        undated.forEach(id -> store(experiments.get(id))); // store() dates and indexes a finished search with no end time
         finished.put(FINISHED_INDEXED, "");
         LOG.infof("dated %d finished experiment(s) of an earlier state at %s, for archiving", undated.size(),
                 java.time.Instant.ofEpochMilli(nowMs));
