@@ -9,15 +9,19 @@ const html = fs.readFileSync(require("path").join(__dirname, "../../main/resourc
 const t = (id, ep, top1, from, status="SUCCEEDED") => ({trialId: id, configId: 1, epochs: ep, attempt: 0, status, top1, epochsTrained: ep, durationMs: 1, worker: "w", error: null, resumeFromTrialId: from});
 const exp = {experimentId: "e<b>1", datasetId: "ds", strategy: "TASK_AWARE_HYPERBAND", phase: "DONE", maxEpochsPerTrial: 9, eta: 3,
   totalEpochBudget: 0, seed: 1, epochsCommitted: 20, epochsUsed: 20, best: t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1"), outcome: null, note: "",
-  trialsRequested: 4, duplicateResults: 0, completedAtMs: 1796000000000, archived: false, brackets: [{s: 2, rungs: [
+  trialsRequested: 4, duplicateResults: 0, createdAtMs: Date.UTC(2026, 10, 27, 8, 53, 20), completedAtMs: 1796000000000, archived: false, brackets: [{s: 2, rungs: [
     {index: 0, planned: 9, epochs: 1, trials: [t("e-b2-r0-c1", 1, 0.5, null), t("e-b2-r0-c2", 1, 0, null, "FAILED")]},
     {index: 1, planned: 3, epochs: 3, trials: [t("e-b2-r1-c1", 3, 0.7, "e-b2-r0-c1")]},
     {index: 2, planned: 1, epochs: 9, trials: [t("e-b2-r2-c1", 9, 0.9, "e-b2-r1-c1")]}]}]};
 const running = {...exp, experimentId: "run-1", strategy: "HYPERBAND", phase: "RUNNING", best: null, completedAtMs: 0};
 // Finished longer ago than the scheduler's retention: its result and best trial, no brackets.
 const old = {...exp, experimentId: "old-1", trialsRequested: 69, completedAtMs: Date.UTC(2026, 9, 1), archived: true, brackets: []};
+// Page one holds the newest; its header says where the next, older page starts.
+const page2 = {...exp, experimentId: "older-1", createdAtMs: Date.UTC(2026, 5, 1), archived: true, brackets: []};
+const headers = {"/experiments?limit=100": {"X-HyperSTAR-Next": "1780000000000/old-1"}};
 const data = {
-  "/experiments?limit=500": [exp, running, old],
+  "/experiments?limit=100": [exp, running, old],
+  "/experiments?limit=100&after=1780000000000%2Fold-1": [page2],
   "/experiments/old-1": old,
   "/experiments/old-1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [], archived: true,
     ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 0, bestTop1: null, maxEpochs: 0}]},
@@ -33,7 +37,7 @@ const dom = new JSDOM(html, {runScripts: "dangerously", url: "http://localhost/"
       posts.push([u, JSON.parse(init.body)]);
       return {ok: true, status: 202, json: async () => ({experimentId: "run-1", status: "cancel requested"})};
     }
-    return {ok: u in data, json: async () => data[u]};
+    return {ok: u in data, json: async () => data[u], headers: {get: name => (headers[u] || {})[name] || null}};
   };
   w.confirm = () => true;
   w.setInterval = () => 0;
@@ -44,7 +48,8 @@ setTimeout(async () => {
   assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 3);
   assert.strictEqual(cells[0].textContent, "e<b>1", "an id is shown as text, never parsed as markup");
   assert.strictEqual(d.querySelectorAll("#experiments b").length, 0);
-  assert.strictEqual(cells[4].textContent, "90.00%");
+  assert.strictEqual(cells[1].textContent, "2026-11-27 08:53:20", "when the scheduler registered it, UTC");
+  assert.strictEqual(cells[5].textContent, "90.00%");
   assert.strictEqual(d.getElementById("detail").hidden, true, "no detail before a click");
 
   d.querySelector("#experiments tbody tr").click();
@@ -78,5 +83,17 @@ setTimeout(async () => {
   assert.strictEqual(d.querySelectorAll("#trials circle").length, 0, "an archived search draws no trials it no longer has");
   assert.match(d.getElementById("ranking-note").textContent, /archived: what it measured of each is no longer kept/);
   assert.strictEqual(d.getElementById("cancel").hidden, true);
+  const phases = [...d.querySelectorAll("#experiments tbody tr")].map(tr => tr.children[4].textContent);
+  assert.deepStrictEqual(phases, ["DONE", "RUNNING", "DONE (archived)"]);
+
+  // Older searches, a page at a time, and back to the newest.
+  assert.strictEqual(d.getElementById("newest").hidden, true);
+  d.getElementById("older").click();
+  await new Promise(r => setTimeout(r, 200));
+  assert.deepStrictEqual([...d.querySelectorAll("#experiments tbody tr")].map(tr => tr.children[0].textContent), ["older-1"]);
+  assert.strictEqual(d.getElementById("older").hidden, true, "the last page has no older one");
+  d.getElementById("newest").click();
+  await new Promise(r => setTimeout(r, 200));
+  assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 3);
   console.log("dashboard: all checks passed");
 }, 200);
