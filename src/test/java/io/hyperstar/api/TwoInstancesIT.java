@@ -62,7 +62,9 @@ class TwoInstancesIT {
             ProcessBuilder pb = new ProcessBuilder("java", "-Dai.djl.offline=true", "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                     "-Dkafka-streams.state.dir=" + dir.resolve("state"), "-Dhyperstar.topics.create=false",
-                    "-Dhyperstar.topics.partitions=6", "-jar", jar.toString())
+                    "-Dhyperstar.topics.partitions=6",
+                    // A short retention, so that the cancelled search below is archived while the test watches.
+                    "-Dhyperstar.scheduler.retention=5s", "-Dhyperstar.scheduler.check-interval=1s", "-jar", jar.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile());
             pb.environment().put("OPT_OUT_TRACKING", "true");
             pb.environment().put("HYPERSTAR_ADVERTISED_ADDRESS", "127.0.0.1:" + port);
@@ -163,6 +165,21 @@ class TwoInstancesIT {
         for (String url : urls) {
             assertThat(idsOf(get(url + "/experiments?phase=RUNNING&tenant=team-a"))).containsExactlyElementsOf(running);
             assertThat(idsOf(get(url + "/experiments?phase=DONE"))).containsExactly(heldByBOnly);
+        }
+        // Five seconds after it ended (the retention these instances run with), the cancelled search is archived: its
+        // result and counts stay, its trials go. The running ones are never archived.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(JSON.readTree(get(urls.get(0) + "/experiments/" + heldByBOnly).body()).get("archived").asBoolean()).isTrue());
+        JsonNode archived = JSON.readTree(get(urls.get(0) + "/experiments/" + heldByBOnly).body());
+        assertThat(archived.get("brackets")).isEmpty();
+        assertThat(archived.get("trialsRequested").asInt()).isEqualTo(9);
+        assertThat(archived.get("outcome").get("reason").asText()).isEqualTo("CANCELLED");
+        assertThat(archived.get("note").asText()).isEqualTo("cancelled: test (9 trial(s) in flight abandoned)");
+        assertThat(archived.get("completedAtMs").asLong()).isGreaterThan(archived.get("createdAtMs").asLong());
+        for (String id : running) {
+            JsonNode e = JSON.readTree(get(urls.get(1) + "/experiments/" + id).body());
+            assertThat(e.get("archived").asBoolean()).as(id).isFalse();
+            assertThat(e.get("brackets").get(0).get("rungs").get(0).get("trials")).as(id).hasSize(9);
         }
     }
 
