@@ -127,8 +127,8 @@ public class ExperimentQueries {
         List<Experiment> out = new ArrayList<>();
         for (int partition : localPartitions()) {
             ReadOnlyKeyValueStore<String, Experiment> experiments = store(SchedulerTopology.EXPERIMENTS_STORE, partition);
-            ReadOnlyKeyValueStore<String, String> byCreation = store(SchedulerTopology.CREATED_STORE, partition);
-            if (byCreation.get(SchedulerProcessor.CREATED_INDEXED) == null) {
+            ReadOnlyKeyValueStore<String, String> index = store(SchedulerTopology.TIME_INDEX_STORE, partition);
+            if (index.get(TimeIndex.complete(TimeIndex.CREATED)) == null) {
                 // Not indexed yet (until the first check after an upgrade): this partition is read whole.
                 List<Experiment> all = new ArrayList<>();
                 try (KeyValueIterator<String, Experiment> it = experiments.all()) {
@@ -142,13 +142,14 @@ public class ExperimentQueries {
                 out.addAll(all.subList(0, Math.min(limit, all.size())));
                 continue;
             }
-            String upTo = after == null ? null : SchedulerProcessor.timeKey(after.createdAtMs(), after.experimentId());
+            String upTo = after == null ? TimeIndex.last(TimeIndex.CREATED)
+                    : TimeIndex.key(TimeIndex.CREATED, after.createdAtMs(), after.experimentId());
             int taken = 0;
-            try (KeyValueIterator<String, String> it = byCreation.reverseRange(null, upTo)) {
+            try (KeyValueIterator<String, String> it = index.reverseRange(TimeIndex.first(TimeIndex.CREATED), upTo)) {
                 while (it.hasNext() && taken < limit) {
                     KeyValue<String, String> kv = it.next();
-                    if (kv.key.equals(upTo) || kv.key.equals(SchedulerProcessor.CREATED_INDEXED)) {
-                        continue;
+                    if (kv.key.equals(upTo)) {
+                        continue; // the range includes its end: the page before ended with this search
                     }
                     Experiment e = experiments.get(kv.value);
                     if (e != null && filter.test(e)) {

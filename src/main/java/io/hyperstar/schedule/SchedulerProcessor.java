@@ -63,17 +63,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     static final int LIVE_EXPERIMENTS = 1_000;
     /** Present once the running-experiments index covers the whole store (state written before it had none). */
     static final String INDEXED = "\u0000indexed-v1";
-    /**
-     * Present once the finished-experiments index covers the whole store (state of layout 3 or earlier had none). It sorts
-     * after every time-ordered key, so the archiving scan, which stops at the first key not yet due, never reaches it
-     * before the end.
-     */
-    static final String FINISHED_INDEXED = "~indexed-v1";
-    /**
-     * Present in a partition's creation index once it covers the partition's whole store (state of layout 3 or earlier
-     * had none); until then the read API lists that partition from the experiments store itself.
-     */
-    public static final String CREATED_INDEXED = "\u0000indexed-v1";
     /** Searches archived per check at most, so that a first check after an upgrade does not hold the stream thread long. */
     static final int ARCHIVE_BATCH = 1_000;
 
@@ -86,10 +75,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private KeyValueStore<String, RankingComputed> earlyRankings;
     /** Experiment id -> creation time, for every experiment not done yet (plus the {@link #INDEXED} marker). */
     private KeyValueStore<String, Long> running;
-    /** {@link #timeKey}(end, id) -> experiment id, for every finished experiment not archived yet (plus {@link #FINISHED_INDEXED}). */
-    private KeyValueStore<String, String> finished;
-    /** {@link #timeKey}(created, id) -> experiment id, for every experiment (plus {@link #CREATED_INDEXED}). */
-    private KeyValueStore<String, String> byCreation;
+    /** {@link TimeIndex} key -> experiment id: every experiment by creation, the finished ones not archived by end. */
+    private KeyValueStore<String, String> timeIndex;
     private boolean indexed;
     /**
      * Running experiments as live objects, so a result does not parse the experiment's JSON again (in the load test
@@ -117,8 +104,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         this.experiments = context.getStateStore(SchedulerTopology.EXPERIMENTS_STORE);
         this.earlyRankings = context.getStateStore(SchedulerTopology.EARLY_RANKINGS_STORE);
         this.running = context.getStateStore(SchedulerTopology.RUNNING_STORE);
-        this.finished = context.getStateStore(SchedulerTopology.FINISHED_STORE);
-        this.byCreation = context.getStateStore(SchedulerTopology.CREATED_STORE);
+        this.timeIndex = context.getStateStore(SchedulerTopology.TIME_INDEX_STORE);
         this.indexed = false;
         live.clear();
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::check);
@@ -175,7 +161,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         if (e.phase == Experiment.Phase.DONE && e.completedAtMs == 0) {
             // The one store of a search as done (whatever event ended it): date it, and queue it for archiving.
             e.completedAtMs = Math.max(1, now());
-            finished.put(timeKey(e.completedAtMs, e.experimentId), e.experimentId);
+            timeIndex.put(TimeIndex.key(TimeIndex.FINISHED, e.completedAtMs, e.experimentId), e.experimentId);
         }
         experiments.put(e.experimentId, e);
         // An experiment is live from its creation until it is done: every event load()s it into the cache before it
@@ -219,7 +205,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 spec.maxEpochsPerTrial(), spec.eta(), spec.strategy().asynchronous()
                         ? "%d trials in flight, at most %d epochs".formatted(Asha.width(e), e.budgetCap())
                         : "%d brackets planned (%d epochs)".formatted(e.plan.size(), Hyperband.plannedEpochs(e.plan)));
-        byCreation.put(timeKey(e.createdAtMs, key), key);
+        timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, key), key);
         save(e, step);
     }
 
@@ -412,7 +398,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
      * now, so the retention period counts from the upgrade and none is archived sooner than a user could expect.
      */
     private void indexFinished(long nowMs) {
-        if (finished.get(FINISHED_INDEXED) != null) {
+        if (timeIndex.get(TimeIndex.complete(TimeIndex.FINISHED)) != null) {
             return;
         }
         // Ids only, then one search at a time: a long-running deployment holds more finished searches than fit in memory.
@@ -426,25 +412,25 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             }
         }
         undated.forEach(id -> store(experiments.get(id))); // store() dates and indexes a finished search with no end time
-        finished.put(FINISHED_INDEXED, "");
+        timeIndex.put(TimeIndex.complete(TimeIndex.FINISHED), "");
         LOG.infof("dated %d finished experiment(s) of an earlier state at %s, for archiving", undated.size(),
                 java.time.Instant.ofEpochMilli(nowMs));
     }
 
     /** Experiments stored before the creation index existed are indexed once, by the creation time they carry. */
     private void indexCreated() {
-        if (byCreation.get(CREATED_INDEXED) != null) {
+        if (timeIndex.get(TimeIndex.complete(TimeIndex.CREATED)) != null) {
             return;
         }
         int n = 0;
         try (KeyValueIterator<String, Experiment> it = experiments.all()) {
             while (it.hasNext()) {
                 Experiment e = it.next().value;
-                byCreation.put(timeKey(e.createdAtMs, e.experimentId), e.experimentId);
+                timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, e.experimentId), e.experimentId);
                 n++;
             }
         }
-        byCreation.put(CREATED_INDEXED, "");
+        timeIndex.put(TimeIndex.complete(TimeIndex.CREATED), "");
         LOG.infof("indexed %d experiment(s) of an earlier state by creation time", n);
     }
 
@@ -459,10 +445,11 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         long cutoff = nowMs - settings.retention().toMillis();
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = finished.all()) {
+        try (KeyValueIterator<String, String> it = timeIndex.range(TimeIndex.first(TimeIndex.FINISHED),
+                TimeIndex.last(TimeIndex.FINISHED))) {
             while (it.hasNext() && due.size() < ARCHIVE_BATCH) {
                 KeyValue<String, String> kv = it.next();
-                if (kv.key.equals(FINISHED_INDEXED) || Long.parseLong(kv.key.substring(0, 19)) > cutoff) {
+                if (TimeIndex.time(TimeIndex.FINISHED, kv.key) > cutoff) {
                     break;
                 }
                 due.add(kv);
@@ -470,7 +457,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         int archived = 0;
         for (KeyValue<String, String> kv : due) {
-            finished.delete(kv.key);
+            timeIndex.delete(kv.key);
             Experiment e = experiments.get(kv.value);
             if (e != null && e.phase == Experiment.Phase.DONE && !e.archived) {
                 ExperimentMachine.archive(e);
@@ -483,11 +470,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             LOG.infof("archived %d search(es) finished more than %s ago (their result and best trial kept)", archived,
                     settings.retention());
         }
-    }
-
-    /** Zero-padded time first, so an index's (byte) order is the order of the times, then of the ids. */
-    static String timeKey(long timeMs, String experimentId) {
-        return String.format("%019d/%s", timeMs, experimentId);
     }
 
     private void save(Experiment e, Step step) {

@@ -24,10 +24,11 @@ public final class SchedulerTopology {
     public static final String EARLY_RANKINGS_STORE = "early-rankings-store";
     /** Ids of the experiments not yet done: what the timeout check visits, however many finished ones the store holds. */
     public static final String RUNNING_STORE = "running-experiments-store";
-    /** Finished experiments not archived yet, in the order they finished: what archiving visits, the due ones only. */
-    public static final String FINISHED_STORE = "finished-experiments-store";
-    /** Every experiment in the order it was registered: how the read API lists the newest first without reading them all. */
-    public static final String CREATED_STORE = "experiments-by-creation-store";
+    /**
+     * Experiments in time order ({@link TimeIndex}): every one by when it was registered (the read API's newest-first
+     * list) and the finished ones not archived yet by when they ended (archiving visits only the due ones).
+     */
+    public static final String TIME_INDEX_STORE = "experiment-time-index-store";
     static final String PROCESSOR = "scheduler";
     static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
     static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
@@ -59,9 +60,7 @@ public final class SchedulerTopology {
                 Serdes.String(), topics.rankingComputed.valueSerde()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUNNING_STORE),
                 Serdes.String(), Serdes.Long()), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINISHED_STORE),
-                Serdes.String(), Serdes.String()), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CREATED_STORE),
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIME_INDEX_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
         t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),

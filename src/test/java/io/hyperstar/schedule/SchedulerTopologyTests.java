@@ -571,7 +571,7 @@ class SchedulerTopologyTests {
         Experiment e = store().get("pre");
         e.completedAtMs = 0;
         store().put("pre", e);
-        clear(SchedulerTopology.FINISHED_STORE);
+        clear(TimeIndex.FINISHED);
 
         driver.advanceWallClockTime(Duration.ofMinutes(30));
         long firstCheck = store().get("pre").completedAtMs;
@@ -615,45 +615,45 @@ class SchedulerTopologyTests {
         registered.pipeInput("b-old", registration("b-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
         registered.pipeInput("a-old", registration("a-old", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
         // As if restored from a changelog of layout 3, before any check: no index.
-        clear(SchedulerTopology.CREATED_STORE);
+        clear(TimeIndex.CREATED);
         assertThat(createdIds()).isEmpty();
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(createdIds()).containsExactly("a-old", "b-old"); // the same creation time: by id
-        assertThat(driver.<String, String>getKeyValueStore(SchedulerTopology.CREATED_STORE).get(SchedulerProcessor.CREATED_INDEXED)).isNotNull();
+        assertThat(index().get(TimeIndex.complete(TimeIndex.CREATED))).isNotNull();
     }
 
     // --- helpers ---
 
 
-    /** The experiment ids an index holds, in its order (time, then id), without its marker. */
-    private List<String> indexIds(String storeName, String marker) {
+    /** The experiment ids a list of the time index holds, in its order (time, then id). */
+    private List<String> indexIds(String list) {
         List<String> ids = new ArrayList<>();
-        try (var it = driver.<String, String>getKeyValueStore(storeName).all()) {
-            it.forEachRemaining(kv -> {
-                if (!kv.key.equals(marker)) {
-                    ids.add(kv.value);
-                }
-            });
+        try (var it = index().range(TimeIndex.first(list), TimeIndex.last(list))) {
+            it.forEachRemaining(kv -> ids.add(kv.value));
         }
         return ids;
     }
 
     private List<String> finishedIds() {
-        return indexIds(SchedulerTopology.FINISHED_STORE, SchedulerProcessor.FINISHED_INDEXED);
+        return indexIds(TimeIndex.FINISHED);
     }
 
     private List<String> createdIds() {
-        return indexIds(SchedulerTopology.CREATED_STORE, SchedulerProcessor.CREATED_INDEXED);
+        return indexIds(TimeIndex.CREATED);
     }
 
-    /** Empties a store, as state restored from a release before it existed would have it. */
-    private void clear(String storeName) {
-        KeyValueStore<String, String> store = driver.getKeyValueStore(storeName);
+    /** Empties a list of the time index, marker included, as state restored from a release before it would have it. */
+    private void clear(String list) {
         List<String> keys = new ArrayList<>();
-        try (var it = store.all()) {
+        try (var it = index().range(TimeIndex.first(list), TimeIndex.last(list))) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
-        keys.forEach(store::delete);
+        keys.forEach(index()::delete);
+        index().delete(TimeIndex.complete(list));
+    }
+
+    private KeyValueStore<String, String> index() {
+        return driver.getKeyValueStore(SchedulerTopology.TIME_INDEX_STORE);
     }
 
     private List<String> runningIds() {
