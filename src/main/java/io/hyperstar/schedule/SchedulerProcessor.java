@@ -73,7 +73,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Experiment> experiments;
     private KeyValueStore<String, RankingComputed> earlyRankings;
-    /** Experiment id -> creation time, for every experiment not done yet (plus the {@link #INDEXED} marker). */
+    /**
+     * Experiment id -> creation time, for every experiment not done yet, and those done since the last check (plus the
+     * {@link #INDEXED} marker).
+     */
     private KeyValueStore<String, Long> running;
     /** {@link TimeIndex} key -> experiment id: every experiment by creation, the finished ones not archived by end. */
     private KeyValueStore<String, String> timeIndex;
@@ -158,18 +161,18 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void store(Experiment e) {
-        if (e.phase == Experiment.Phase.DONE && e.completedAtMs == 0) {
-            // The one store of a search as done (whatever event ended it): date it, and queue it for archiving.
-            e.completedAtMs = Math.max(1, now());
-            timeIndex.put(TimeIndex.key(TimeIndex.FINISHED, e.completedAtMs, e.experimentId), e.experimentId);
+        boolean finishing = e.phase == Experiment.Phase.DONE && e.completedAtMs == 0;
+        if (finishing) {
+            e.completedAtMs = Math.max(1, now()); // the one store of a search as done, whatever event ended it
         }
         experiments.put(e.experimentId, e);
-        // An experiment is live from its creation until it is done: every event load()s it into the cache before it
-        // is stored, so entering and leaving the cache here are the moments it enters and leaves the running index.
-        // (Should one slip through, the timeout check drops an indexed experiment that turns out to be done.)
+        // An experiment is live from its creation until it is done: every event load()s it into the cache before it is
+        // stored, so entering the cache here is the moment it enters the running index. It leaves the index at the next
+        // check, which queues it for archiving: a result that ends a search writes no index itself, since results are the
+        // scheduler's hot path and the check runs every few seconds off it.
         if (e.phase == Experiment.Phase.DONE) {
-            if (live.remove(e.experimentId) != null) {
-                running.delete(e.experimentId);
+            if (live.remove(e.experimentId) == null && finishing && running.get(e.experimentId) == null) {
+                running.put(e.experimentId, e.createdAtMs); // never cached (evicted, or done at once): the check must see it
             }
         } else if (live.put(e.experimentId, e) == null) {
             running.put(e.experimentId, e.createdAtMs);
@@ -360,6 +363,9 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             Experiment e = load(id);
             if (e == null || e.phase == Experiment.Phase.DONE) {
                 running.delete(id);
+                if (e != null && !e.archived) {
+                    queueForArchiving(e, nowMs);
+                }
                 continue;
             }
             Step step = e.phase == Experiment.Phase.RUNNING
@@ -411,10 +417,19 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 }
             }
         }
-        undated.forEach(id -> store(experiments.get(id))); // store() dates and indexes a finished search with no end time
+        undated.forEach(id -> queueForArchiving(experiments.get(id), nowMs));
         timeIndex.put(TimeIndex.complete(TimeIndex.FINISHED), "");
         LOG.infof("dated %d finished experiment(s) of an earlier state at %s, for archiving", undated.size(),
                 java.time.Instant.ofEpochMilli(nowMs));
+    }
+
+    /** Puts a finished search on the finished list, by its end time; one with none (an earlier layout's) is dated now. */
+    private void queueForArchiving(Experiment e, long nowMs) {
+        if (e.completedAtMs == 0) {
+            e.completedAtMs = Math.max(1, nowMs);
+            experiments.put(e.experimentId, e);
+        }
+        timeIndex.put(TimeIndex.key(TimeIndex.FINISHED, e.completedAtMs, e.experimentId), e.experimentId);
     }
 
     /** Experiments stored before the creation index existed are indexed once, by the creation time they carry. */

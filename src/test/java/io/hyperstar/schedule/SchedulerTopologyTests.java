@@ -352,7 +352,9 @@ class SchedulerTopologyTests {
                 .max(java.util.Comparator.comparingDouble((TrialRequested r) -> CURVES.top1("ds-1", r.getConfigId(), 3)))
                 .orElseThrow().getTrialId();
         assertThat(done.getBestTrialId()).as("the best of what was answered").isEqualTo(best);
+        driver.advanceWallClockTime(Duration.ofSeconds(2)); // the next check moves it off the running index
         assertThat(runningIds()).doesNotContain("cx");
+        assertThat(finishedIds()).as("queued for archiving").containsExactly("cx");
 
         // The abandoned trial still answers: recorded as late, and nothing else happens.
         completed.pipeInput("cx", answer(lastBracket.get(1), true).build());
