@@ -9,5 +9,7 @@ if [ "${HYPERSTAR_NO_COMPILE:-0}" != 1 ] || [ ! -f target/run.classpath ]; then
     -Dexec.skip=true >&2
 fi
 export OPT_OUT_TRACKING=true
-exec java -Xmx2g -Djava.awt.headless=true -Dai.djl.offline=true ${JAVA_OPTS:-} \
+# Logging as the demo and the images run the command-line roles (JUL, one line per message).
+exec java -Xmx2g -Djava.awt.headless=true -Dai.djl.offline=true \
+  -Dorg.jboss.logging.provider=jdk -Djava.util.logging.config.file=src/main/jul/cli-logging.properties ${JAVA_OPTS:-} \
   -cp "${HYPERSTAR_CLASSES:-target/classes}:$(cat target/run.classpath)" "$@"
