@@ -10,6 +10,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -41,6 +45,11 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long handled;
+    /** Null without a registry; otherwise each input's time and outcome, and the Kafka clients' own metrics. */
+    private final Timer inputTime;
+    private final Counter answered;
+    private final Counter deadLettered;
+    private final List<KafkaClientMetrics> clientMetrics;
 
     /**
      * The default instance id of a role's process, the suffix of its transactional id. Live instances must differ,
@@ -59,6 +68,16 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
 
     public TransactionalLoop(String bootstrap, Topics topics, String topic, String groupId, String transactionalId,
                              Duration maxProcessingTime, String role, Handler handler) {
+        this(bootstrap, topics, topic, groupId, transactionalId, maxProcessingTime, role, handler, null);
+    }
+
+    /**
+     * With {@code metrics} (null for none): {@code hyperstar.inputs{outcome=answered|dead-letter}}, the time each input
+     * took ({@code hyperstar.input.duration}, with a histogram for percentiles up to {@code maxProcessingTime}), and the
+     * consumer's and producer's metrics, the consumer's lag among them.
+     */
+    public TransactionalLoop(String bootstrap, Topics topics, String topic, String groupId, String transactionalId,
+                             Duration maxProcessingTime, String role, Handler handler, MeterRegistry metrics) {
         this.topic = topic;
         this.role = role;
         this.topics = topics;
@@ -78,6 +97,20 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        if (metrics == null) {
+            inputTime = null;
+            answered = null;
+            deadLettered = null;
+            clientMetrics = List.of();
+        } else {
+            inputTime = Timer.builder("hyperstar.input.duration").description("Time to handle one input, transaction included")
+                    .tag("topic", topic).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(maxProcessingTime).register(metrics);
+            answered = Counter.builder("hyperstar.inputs").tag("topic", topic).tag("outcome", "answered").register(metrics);
+            deadLettered = Counter.builder("hyperstar.inputs").tag("topic", topic).tag("outcome", "dead-letter").register(metrics);
+            clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+            clientMetrics.forEach(m -> m.bindTo(metrics));
+        }
     }
 
     @Override
@@ -96,16 +129,20 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
                 throw e;
             }
         } finally {
+            clientMetrics.forEach(KafkaClientMetrics::close);
             consumer.close();
             producer.close();
         }
     }
 
     private void process(ConsumerRecord<byte[], byte[]> rec) {
+        long start = System.nanoTime();
         List<ProducerRecord<byte[], byte[]>> out;
+        boolean refused = false;
         try {
             out = handler.handle(rec);
         } catch (RuntimeException e) {
+            refused = true;
             String reason = e instanceof org.apache.kafka.common.errors.SerializationException || e instanceof IllegalArgumentException
                     ? e.getMessage() : "internal error: " + e;
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
@@ -117,6 +154,10 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
                 consumer.groupMetadata());
         producer.commitTransaction();
         handled++;
+        if (inputTime != null) {
+            inputTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            (refused ? deadLettered : answered).increment();
+        }
     }
 
     /** Inputs handled so far, dead letters included. */

@@ -10,6 +10,9 @@ import io.hyperstar.model.HyperStarModel;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.ops.MetricsServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -43,6 +46,16 @@ public final class RecommenderMain {
      * starts ranking: a model swap ({@link ModelSwitch#recommender()}) happens between two inputs, never during one.
      */
     public static TransactionalLoop loop(String bootstrap, Topics topics, Supplier<Recommender> recommenders, String id) {
+        return loop(bootstrap, topics, recommenders, id, null);
+    }
+
+    /**
+     * With {@code metrics} (null for none): the loop's ({@link TransactionalLoop}), and
+     * {@code hyperstar.rankings{outcome=ranked|refused}} with {@code hyperstar.ranking.duration}, the recommender's own
+     * time per ranking (images read and scored), by device.
+     */
+    public static TransactionalLoop loop(String bootstrap, Topics topics, Supplier<Recommender> recommenders, String id,
+                                         MeterRegistry metrics) {
         return new TransactionalLoop(bootstrap, topics, topics.datasetRegistered.name(), "hyperstar-recommender",
                 "hyperstar-recommender-" + id, Duration.ofMinutes(10), "recommender", in -> {
                     Recommender recommender = recommenders.get();
@@ -51,6 +64,13 @@ public final class RecommenderMain {
                     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
                     out.add(new ProducerRecord<>(topics.rankingComputed.name(), in.key(),
                             topics.rankingComputed.valueSerde().serializer().serialize(topics.rankingComputed.name(), r)));
+                    if (metrics != null) {
+                        metrics.counter("hyperstar.rankings", "outcome", r.getOk() ? "ranked" : "refused").increment();
+                        if (r.getOk()) {
+                            Timer.builder("hyperstar.ranking.duration").tag("device", r.getDevice()).publishPercentileHistogram()
+                                    .register(metrics).record(Duration.ofMillis(r.getMillis()));
+                        }
+                    }
                     if (r.getOk()) {
                         LOG.infof("ranked %s (%s) in %d ms on %s: top 5 %s%s", ev.getExperimentId(), ev.getDatasetId(),
                                 r.getMillis(), r.getDevice(), r.getRanking().subList(0, Math.min(5, r.getRanking().size())),
@@ -62,7 +82,7 @@ public final class RecommenderMain {
                         out.add(DeadLetters.record(topics, in, r.getError(), "recommender"));
                     }
                     return out;
-                });
+                }, metrics);
     }
 
     public static void main(String[] args) throws Exception {
@@ -70,14 +90,16 @@ public final class RecommenderMain {
         Path modelDir = Path.of("src/main/resources/model");
         String roots = "data";
         String id = io.hyperstar.events.TransactionalLoop.defaultInstanceId("recommender");
+        String metrics = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--model" -> modelDir = Path.of(args[++i]);
                 case "--data-roots" -> roots = args[++i];
                 case "--id" -> id = args[++i];
+                case "--metrics" -> metrics = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --bootstrap host:port --model dir --data-roots dir,dir --id name)");
+                        + " (use --bootstrap host:port --model dir --data-roots dir,dir --id name --metrics host:port)");
             }
         }
         ConfigSpace space = ConfigSpace.bundled();
@@ -87,8 +109,10 @@ public final class RecommenderMain {
         LOG.infof("model %s (%s, %d tasks) on %s", meta.version(), meta.variant(), meta.tasks().size(), model.manager().getDevice());
         Recommender recommender = new Recommender(model, meta, DataRoots.parse(roots), Ranker.BATCHES, Ranker.PER_BATCH, 20);
         // From here the switch owns the model in use: it closes each one it swaps out, and the last one on close.
-        try (ModelSwitch models = new ModelSwitch(bootstrap, topics, space, recommender).start()) {
-            TransactionalLoop loop = loop(bootstrap, topics, models::recommender, id);
+        // Prometheus metrics at host:port/metrics when asked (k8s/recommender.yaml asks for 0.0.0.0:9464).
+        try (MetricsServer server = MetricsServer.fromOption(metrics, "recommender");
+             ModelSwitch models = new ModelSwitch(bootstrap, topics, space, recommender).start()) {
+            TransactionalLoop loop = loop(bootstrap, topics, models::recommender, id, server == null ? null : server.registry());
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 loop.close();

@@ -7,6 +7,7 @@ import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -27,14 +28,25 @@ public final class TrialWorker implements Runnable, AutoCloseable {
     private final String workerId;
     private final TransactionalLoop loop;
     private final CancelledSearches cancelled;
+    private final MeterRegistry metrics;
 
     public TrialWorker(String bootstrap, Topics topics, TrialRunner runner, String workerId, String groupId, Duration maxTrialTime) {
+        this(bootstrap, topics, runner, workerId, groupId, maxTrialTime, null);
+    }
+
+    /**
+     * With {@code metrics} (null for none): the loop's ({@link TransactionalLoop}), and {@code hyperstar.trials{status}}
+     * and {@code hyperstar.trial.epochs}, the answers by status and the epochs trained.
+     */
+    public TrialWorker(String bootstrap, Topics topics, TrialRunner runner, String workerId, String groupId, Duration maxTrialTime,
+                       MeterRegistry metrics) {
         this.topics = topics;
         this.runner = runner;
         this.workerId = workerId;
+        this.metrics = metrics;
         this.cancelled = new CancelledSearches(bootstrap, topics);
         this.loop = new TransactionalLoop(bootstrap, topics, topics.trialRequested.name(), groupId,
-                "hyperstar-worker-" + workerId, maxTrialTime, "worker", this::answer);
+                "hyperstar-worker-" + workerId, maxTrialTime, "worker", this::answer, metrics);
     }
 
     private List<ProducerRecord<byte[], byte[]>> answer(ConsumerRecord<byte[], byte[]> rec) {
@@ -43,6 +55,10 @@ public final class TrialWorker implements Runnable, AutoCloseable {
                 // Still answered, in the same transaction as ever: the scheduler records it as late, and the request is done.
                 ? TrialRunner.failed(request, workerId, "not trained: the search was cancelled", 0)
                 : run(request);
+        if (metrics != null) {
+            metrics.counter("hyperstar.trials", "status", answer.getStatus().name()).increment();
+            metrics.counter("hyperstar.trial.epochs").increment(answer.getEpochsTrained());
+        }
         if (answer.getStatus() == TrialStatus.FAILED) {
             LOG.warnf("trial %s FAILED: %s", request.getTrialId(), answer.getError());
         } else {

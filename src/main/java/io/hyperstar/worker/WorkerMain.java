@@ -23,6 +23,7 @@ public final class WorkerMain {
         String dataRoots = "data";
         Path checkpoints = Path.of("target/checkpoints");
         int maxEpochs = 100;
+        String metrics = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
@@ -32,9 +33,10 @@ public final class WorkerMain {
                 case "--data-roots" -> dataRoots = args[++i];
                 case "--checkpoints" -> checkpoints = Path.of(args[++i]);
                 case "--max-epochs" -> maxEpochs = Integer.parseInt(args[++i]);
+                case "--metrics" -> metrics = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (use --bootstrap host:port --mode replay|train --curves file --data-roots dir,dir"
-                        + " --checkpoints dir --max-epochs n --id name)");
+                        + " --checkpoints dir --max-epochs n --id name --metrics host:port)");
             }
         }
         TrialRunner runner = switch (mode) {
@@ -43,8 +45,17 @@ public final class WorkerMain {
                     java.util.Arrays.stream(dataRoots.split(",")).map(Path::of).toList(), checkpoints, maxEpochs);
             default -> throw new IllegalArgumentException("unknown mode " + mode + " (replay or train)");
         };
-        TrialWorker worker = new TrialWorker(bootstrap, Topics.defaults(), runner, id, "hyperstar-workers", Duration.ofHours(2));
+        // Prometheus metrics at host:port/metrics when asked (k8s/worker.yaml asks for 0.0.0.0:9464).
+        io.hyperstar.ops.MetricsServer server = io.hyperstar.ops.MetricsServer.fromOption(metrics, "worker");
+        TrialWorker worker = new TrialWorker(bootstrap, Topics.defaults(), runner, id, "hyperstar-workers", Duration.ofHours(2),
+                server == null ? null : server.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
-        worker.run();
+        try {
+            worker.run();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
     }
 }

@@ -85,10 +85,11 @@ class RecommenderBrokerTests {
 
         try (HyperStarModel model = ModelArtifact.load(modelDir, SPACE);
              KafkaStreams scheduler = scheduler();
-             TestWorker worker = new TestWorker(kafka.bootstrapServers(), TOPICS, CurveTable.synthetic())) {
+             TestWorker worker = new TestWorker(kafka.bootstrapServers(), TOPICS, CurveTable.synthetic());
+             io.hyperstar.ops.MetricsServer metrics = io.hyperstar.ops.MetricsServer.start("127.0.0.1", 0, "recommender")) {
             Recommender recommender = new Recommender(model, ModelArtifact.readMetadata(modelDir), new DataRoots(List.of(data)),
                     Ranker.BATCHES, Ranker.PER_BATCH, 20);
-            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), TOPICS, recommender, "r1");
+            TransactionalLoop loop = RecommenderMain.loop(kafka.bootstrapServers(), TOPICS, () -> recommender, "r1", metrics.registry());
             Thread t = new Thread(loop);
             t.start();
             scheduler.start();
@@ -129,6 +130,13 @@ class RecommenderBrokerTests {
             assertThat(rankings.stream().filter(r -> !r.getOk())).allSatisfy(r -> assertThat(r.getNearestTasks()).isEmpty());
             List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3, Duration.ofMinutes(3));
             assertThat(dead).allSatisfy(d -> assertThat(d.getRole()).isEqualTo("recommender"));
+            // What Prometheus scrapes from the recommender: rankings by outcome and their time on the device.
+            String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scraped).contains("hyperstar_rankings_total{outcome=\"ranked\",role=\"recommender\",} 1.0")
+                    .contains("hyperstar_rankings_total{outcome=\"refused\",role=\"recommender\",} 3.0")
+                    .contains("hyperstar_ranking_duration_seconds_count{device=\"" + ta.getDevice() + "\",role=\"recommender\",} 1.0");
 
             // Task-aware Hyperband: the first bracket asks for exactly the top of the ranking, and the search ends.
             List<ExperimentCompleted> done = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 4, Duration.ofMinutes(3));

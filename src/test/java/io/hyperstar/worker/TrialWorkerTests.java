@@ -7,6 +7,7 @@ import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
+import io.hyperstar.ops.MetricsServer;
 import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.TopicReader;
@@ -42,7 +43,9 @@ class TrialWorkerTests {
     void answersFromTheRecordedCurvesRefusesWhatItCannotRunAndSurvivesGarbage() throws Exception {
         ReplayRunner runner = ReplayRunner.load(Path.of("src/test/resources/curves/synthetic-curves.csv"));
         CurveTable curves = CurveTable.synthetic();
-        try (TrialWorker worker = new TrialWorker(kafka.bootstrapServers(), TOPICS, runner, "w1", "workers", Duration.ofMinutes(5))) {
+        try (MetricsServer metrics = MetricsServer.start("127.0.0.1", 0, "worker");
+             TrialWorker worker = new TrialWorker(kafka.bootstrapServers(), TOPICS, runner, "w1", "workers", Duration.ofMinutes(5),
+                     metrics.registry())) {
             Thread t = new Thread(worker);
             t.start();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -69,9 +72,32 @@ class TrialWorkerTests {
             assertThat(dead.get(0).getRole()).isEqualTo("worker");
             assertThat(dead.get(0).getReason()).contains("not a readable TrialRequested");
             assertThat(dead.get(0).getOffset()).isEqualTo(1);
+
+            // What Prometheus scrapes from the worker: the inputs by outcome, the answers by status, the time per input,
+            // the epochs trained and the consumer's own metrics (its lag among them).
+            String topic = TOPICS.trialRequested.name();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(scrape(metrics))
+                    .contains("hyperstar_inputs_total{outcome=\"answered\",role=\"worker\",topic=\"" + topic + "\",} 4.0")
+                    .contains("hyperstar_inputs_total{outcome=\"dead-letter\",role=\"worker\",topic=\"" + topic + "\",} 1.0"));
+            assertThat(scrape(metrics))
+                    .contains("hyperstar_trials_total{role=\"worker\",status=\"SUCCEEDED\",} 1.0")
+                    .contains("hyperstar_trials_total{role=\"worker\",status=\"FAILED\",} 3.0")
+                    .contains("hyperstar_trial_epochs_total{role=\"worker\",} 6.0")
+                    .contains("hyperstar_input_duration_seconds_count{role=\"worker\",topic=\"" + topic + "\",} 5.0")
+                    .contains("hyperstar_input_duration_seconds_bucket{")
+                    .contains("kafka_consumer_fetch_manager_records_lag_max")
+                    .contains("jvm_memory_used_bytes");
             worker.close();
             t.join(10_000);
         }
+    }
+
+    private static String scrape(MetricsServer metrics) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     @Test
