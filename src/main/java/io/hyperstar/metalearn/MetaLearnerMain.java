@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -47,10 +48,26 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long folded;
+    /** Null without a registry. */
+    private final MeterRegistry metrics;
 
     public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner) {
+        this(bootstrap, topics, learner, null);
+    }
+
+    /**
+     * With {@code metrics} (null for none): {@code hyperstar.records{outcome=folded|dead-letter}},
+     * {@code hyperstar.retrainings{outcome=published|not-published|failed}} with their time
+     * ({@code hyperstar.retraining.duration}), and the records the next retraining would train on
+     * ({@code hyperstar.training.records}).
+     */
+    public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner, MeterRegistry metrics) {
         this.topics = topics;
         this.learner = learner;
+        this.metrics = metrics;
+        if (metrics != null) {
+            metrics.gauge("hyperstar.training.records", learner, l -> l.trainingRecords());
+        }
         this.consumer = TopicScan.consumer(bootstrap);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -97,6 +114,9 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
             reason = e.getMessage();
         }
         folded++;
+        if (metrics != null) {
+            metrics.counter("hyperstar.records", "outcome", reason == null ? "folded" : "dead-letter").increment();
+        }
         if (reason != null) {
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
             send(DeadLetters.record(topics, rec, reason, ROLE));
@@ -106,6 +126,8 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     private void retrain() {
         LOG.infof("retraining: %d training records against %d for model %s", learner.trainingRecords(),
                 learner.incumbent().records(), learner.incumbent().version());
+        long start = System.nanoTime();
+        String outcome;
         try {
             MetaLearner.Attempt a = learner.retrain();
             if (a.published().isPresent()) {
@@ -114,12 +136,19 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                         java.nio.charset.StandardCharsets.UTF_8), topics.modelPublished.valueSerde().serializer()
                         .serialize(topics.modelPublished.name(), m)));
                 LOG.infof("published %s", a.reason());
+                outcome = "published";
             } else {
                 LOG.warnf("not published: %s", a.reason());
+                outcome = "not-published";
             }
         } catch (IOException | RuntimeException e) {
             // The results stay folded; the next record that makes a retraining due tries again.
             LOG.errorf(e, "retraining failed: %s", e.getMessage());
+            outcome = "failed";
+        }
+        if (metrics != null) {
+            metrics.counter("hyperstar.retrainings", "outcome", outcome).increment();
+            metrics.timer("hyperstar.retraining.duration").record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -185,6 +214,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         int minConfigs = d.minConfigs();
         int gateEvery = d.gateEvery();
         int epochs = d.train().epochs();
+        String metricsAt = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
@@ -198,9 +228,11 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 case "--min-configs" -> minConfigs = Integer.parseInt(args[++i]);
                 case "--gate-every" -> gateEvery = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--metrics" -> metricsAt = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --bootstrap host:port"
                         + " --metadataset dir --data dir --model dir --models dir --data-roots dir,dir"
-                        + " --retrain-every n --retrain-after PT24H --min-configs n --gate-every n --epochs n)");
+                        + " --retrain-every n --retrain-after PT24H --min-configs n --gate-every n --epochs n"
+                        + " --metrics host:port)");
             }
         }
         ConfigSpace space = ConfigSpace.bundled();
@@ -209,9 +241,11 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         MetaDataset meta = MetaDataset.load(metadataset, space, 3).completeOnly();
         MetaLearner.Settings settings = new MetaLearner.Settings(retrainEvery, retrainAfter, minConfigs, gateEvery,
                 d.train().withEpochs(epochs), models, d.anchorPartial());
-        try (MetaLearner learner = new MetaLearner(space, meta, meta.trainingImages(data), DataRoots.parse(roots),
+        // Prometheus metrics at host:port/metrics when asked (k8s/meta-learner.yaml asks for 0.0.0.0:9464).
+        try (io.hyperstar.ops.MetricsServer server = io.hyperstar.ops.MetricsServer.fromOption(metricsAt, ROLE);
+             MetaLearner learner = new MetaLearner(space, meta, meta.trainingImages(data), DataRoots.parse(roots),
                 modelInUse(bootstrap, topics, space, model), settings);
-             MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner)) {
+             MetaLearnerMain main = new MetaLearnerMain(bootstrap, topics, learner, server == null ? null : server.registry())) {
             Runtime.getRuntime().addShutdownHook(new Thread(main::close));
             main.run();
         }

@@ -160,9 +160,10 @@ class MetaLearnerTests {
         assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, SPACE, in)).as("nothing published yet")
                 .isEqualTo(in);
 
-        try (MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
+        try (io.hyperstar.ops.MetricsServer metrics = io.hyperstar.ops.MetricsServer.start("127.0.0.1", 0, "meta-learner");
+             MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
                 in, settings("publish"));
-             MetaLearnerMain main = new MetaLearnerMain(kafka.bootstrapServers(), TOPICS, learner)) {
+             MetaLearnerMain main = new MetaLearnerMain(kafka.bootstrapServers(), TOPICS, learner, metrics.registry())) {
             Thread t = new Thread(main);
             t.start();
             List<ModelPublished> published = TopicReader.read(kafka.bootstrapServers(), TOPICS.modelPublished.name(),
@@ -179,6 +180,15 @@ class MetaLearnerTests {
             assertThat(dead).allSatisfy(d -> assertThat(d.getRole().toString()).isEqualTo("meta-learner"));
             // The refused records were not folded; the twelve good ones were.
             assertThat(learner.registered()).containsExactly(Map.entry("registered-1", 12));
+            // What Prometheus scrapes from the meta-learner says the same.
+            String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scraped).contains("hyperstar_records_total{outcome=\"folded\",role=\"meta-learner\",} 12.0")
+                    .contains("hyperstar_records_total{outcome=\"dead-letter\",role=\"meta-learner\",} 5.0")
+                    .contains("hyperstar_retrainings_total{outcome=\"published\",role=\"meta-learner\",} 1.0")
+                    .contains("hyperstar_retraining_duration_seconds_count{role=\"meta-learner\",} 1.0")
+                    .contains("hyperstar_training_records{role=\"meta-learner\",} " + (2 * SPACE.size() + 12) + ".0");
 
             ModelPublished m = published.get(0);
             Path modelDir = Path.of(m.getUri().toString());
