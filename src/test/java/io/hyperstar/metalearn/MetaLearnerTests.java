@@ -25,6 +25,7 @@ import io.hyperstar.recommend.ModelSwitch;
 import io.hyperstar.recommend.Recommender;
 import io.hyperstar.recommend.RecommenderMain;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.Scrape;
 import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.TestEvents;
@@ -181,9 +182,7 @@ class MetaLearnerTests {
             // The refused records were not folded; the twelve good ones were.
             assertThat(learner.registered()).containsExactly(Map.entry("registered-1", 12));
             // What Prometheus scrapes from the meta-learner says the same.
-            String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String scraped = Scrape.metrics(metrics);
             assertThat(scraped).contains("hyperstar_records_total{outcome=\"folded\",role=\"meta-learner\",} 12.0")
                     .contains("hyperstar_records_total{outcome=\"dead-letter\",role=\"meta-learner\",} 5.0")
                     .contains("hyperstar_retrainings_total{outcome=\"published\",role=\"meta-learner\",} 1.0")

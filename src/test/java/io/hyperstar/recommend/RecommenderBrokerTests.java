@@ -20,6 +20,7 @@ import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 import io.hyperstar.model.TaskMemory;
 import io.hyperstar.space.ConfigSpace;
+import io.hyperstar.testing.Scrape;
 import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.TopicReader;
@@ -131,9 +132,7 @@ class RecommenderBrokerTests {
             List<DeadLetter> dead = TopicReader.read(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(), 3, Duration.ofMinutes(3));
             assertThat(dead).allSatisfy(d -> assertThat(d.getRole()).isEqualTo("recommender"));
             // What Prometheus scrapes from the recommender: rankings by outcome and their time on the device.
-            String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String scraped = Scrape.metrics(metrics);
             assertThat(scraped).contains("hyperstar_rankings_total{outcome=\"ranked\",role=\"recommender\",} 1.0")
                     .contains("hyperstar_rankings_total{outcome=\"refused\",role=\"recommender\",} 3.0")
                     .contains("hyperstar_ranking_duration_seconds_count{device=\"" + ta.getDevice() + "\",role=\"recommender\",} 1.0");

@@ -8,6 +8,7 @@ import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
 import io.hyperstar.events.TrialStatus;
 import io.hyperstar.ops.MetricsServer;
+import io.hyperstar.testing.Scrape;
 import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.TopicReader;
@@ -76,10 +77,10 @@ class TrialWorkerTests {
             // What Prometheus scrapes from the worker: the inputs by outcome, the answers by status, the time per input,
             // the epochs trained and the consumer's own metrics (its lag among them).
             String topic = TOPICS.trialRequested.name();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(scrape(metrics))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Scrape.metrics(metrics))
                     .contains("hyperstar_inputs_total{outcome=\"answered\",role=\"worker\",topic=\"" + topic + "\",} 4.0")
                     .contains("hyperstar_inputs_total{outcome=\"dead-letter\",role=\"worker\",topic=\"" + topic + "\",} 1.0"));
-            assertThat(scrape(metrics))
+            assertThat(Scrape.metrics(metrics))
                     .contains("hyperstar_trials_total{role=\"worker\",status=\"SUCCEEDED\",} 1.0")
                     .contains("hyperstar_trials_total{role=\"worker\",status=\"FAILED\",} 3.0")
                     .contains("hyperstar_trial_epochs_total{role=\"worker\",} 6.0")
@@ -92,13 +93,6 @@ class TrialWorkerTests {
         }
     }
 
-    private static String scrape(MetricsServer metrics) throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
-    }
 
     @Test
     void aTrialOfACancelledSearchIsAnsweredWithoutTrainingAndOthersAreTrained() throws Exception {
