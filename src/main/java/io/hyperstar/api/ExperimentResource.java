@@ -24,6 +24,7 @@ import jakarta.ws.rs.ext.Provider;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -78,7 +79,13 @@ public class ExperimentResource {
             + "most); a full page's X-HyperSTAR-Next header is the after of the next page; "
             + "optionally only a tenant's, a dataset's or those in one phase (WAITING_FOR_RANKING, RUNNING, DONE)")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)))
+            schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)),
+            headers = {
+                @Header(name = NEXT, description = "On a full page: the after of the next page (<createdAtMs>/<experimentId>)",
+                        schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = "X-HyperSTAR-Missing-Instances", description = "Scheduler instances that did not answer: "
+                        + "their experiments are not in this list", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "An unknown phase, or an after that is not <createdAtMs>/<experimentId>")
     public Response list(@QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("tenant") String tenant,
                          @QueryParam("dataset") String dataset, @QueryParam("phase") String phase,
                          @QueryParam("after") String after,

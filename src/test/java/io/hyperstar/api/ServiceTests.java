@@ -95,7 +95,7 @@ class ServiceTests {
         // The scheduler's own meters appear once its stream tasks are initialised, shortly after it reports ready.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("kafka_stream")).body(containsString("hyperstar_scheduler_trials_requested_total")));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/experiments/{id}"))
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/experiments/{id}")).body(containsString("X-HyperSTAR-Next"))
                 .body(containsString("/experiments/{id}/ranking")).body(containsString("/models"))
                 .body(containsString("/experiments/{id}/cancel")).body(containsString("CancelBody"));
     }
