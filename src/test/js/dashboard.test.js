@@ -22,6 +22,7 @@ const headers = {"/experiments?limit=100": {"X-HyperSTAR-Next": "1780000000000/o
 const data = {
   "/experiments?limit=100": [exp, running, old],
   "/experiments?limit=100&after=1780000000000%2Fold-1": [page2],
+  "/experiments?limit=100&tenant=team%20b&phase=RUNNING": [running],
   "/experiments/old-1": old,
   "/experiments/old-1/ranking": {modelVersion: "m1", millis: 88, device: "cpu()", rankedLike: [], archived: true,
     ranking: [{rank: 1, configId: 1, config: {lr: "0.1"}, trials: 0, bestTop1: null, maxEpochs: 0}]},
@@ -95,5 +96,12 @@ setTimeout(async () => {
   d.getElementById("newest").click();
   await new Promise(r => setTimeout(r, 200));
   assert.strictEqual(d.querySelectorAll("#experiments tbody tr").length, 3);
+
+  // Filters go to the API as its query parameters; an empty field filters nothing.
+  d.getElementById("tenant").value = " team b ";
+  d.getElementById("phase").value = "RUNNING";
+  d.getElementById("filters").dispatchEvent(new dom.window.Event("submit", {cancelable: true}));
+  await new Promise(r => setTimeout(r, 200));
+  assert.deepStrictEqual([...d.querySelectorAll("#experiments tbody tr")].map(tr => tr.children[0].textContent), ["run-1"]);
   console.log("dashboard: all checks passed");
 }, 200);
