@@ -65,6 +65,80 @@ public final class IdxFormat {
         return new ImageSet(imgDims[1], imgDims[2], px, lb);
     }
 
+    /** Number of images, height and width of an IDX image file, from its header alone. */
+    public static int[] imageShape(Path images) throws DatasetException {
+        try (DataInputStream in = open(images)) {
+            return header(in, images, 3);
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DatasetException(images + ": unreadable IDX file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Only the images (and labels) at the given indices, in that order (repeats allowed): one pass over each file that
+     * skips what it does not need, so ranking a dataset of millions of images reads a few hundred of them into memory.
+     */
+    public static ImageSet readSome(Path images, Path labels, int[] indices) throws DatasetException {
+        int[] order = java.util.stream.IntStream.range(0, indices.length).boxed()
+                .sorted(java.util.Comparator.comparingInt(k -> indices[k])).mapToInt(Integer::intValue).toArray();
+        int[] dims;
+        float[] px;
+        try (DataInputStream in = open(images)) {
+            dims = header(in, images, 3);
+            int n = dims[1] * dims[2];
+            px = new float[indices.length * n];
+            byte[] one = new byte[n];
+            long at = 0;
+            for (int k : order) {
+                int i = indices[k];
+                if (i < 0 || i >= dims[0]) {
+                    throw new IllegalArgumentException("image " + i + " of " + dims[0]);
+                }
+                if (i >= at) {
+                    in.skipNBytes((i - at) * n);
+                    if (in.readNBytes(one, 0, n) < n) {
+                        throw new DatasetException(images + ": truncated IDX file: image " + i + " is missing");
+                    }
+                    at = i + 1L;
+                } // else a repeat of the image just read: the same bytes
+                for (int p = 0; p < n; p++) {
+                    px[k * n + p] = (one[p] & 0xff) / 255f;
+                }
+            }
+        } catch (DatasetException e) {
+            throw e;
+        } catch (java.io.EOFException e) {
+            throw new DatasetException(images + ": truncated IDX file: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new DatasetException(images + ": unreadable IDX file: " + e.getMessage(), e);
+        }
+        int[] lb = new int[indices.length];
+        try (DataInputStream in = open(labels)) {
+            int[] ldims = header(in, labels, 1);
+            if (ldims[0] != dims[0]) {
+                throw new DatasetException(images + " holds " + dims[0] + " images but " + labels + " holds " + ldims[0] + " labels");
+            }
+            long at = 0;
+            int last = 0;
+            for (int k : order) {
+                int i = indices[k];
+                if (i >= at) {
+                    in.skipNBytes(i - at);
+                    last = in.readUnsignedByte();
+                    at = i + 1L;
+                }
+                lb[k] = last;
+            }
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DatasetException(labels + ": unreadable IDX file: " + e.getMessage(), e);
+        }
+        return new ImageSet(dims[1], dims[2], px, lb);
+    }
+
     /** Writes images (quantised to bytes) and labels as two IDX files. */
     public static void write(ImageSet set, Path images, Path labels) throws IOException {
         try (DataOutputStream out = create(images)) {

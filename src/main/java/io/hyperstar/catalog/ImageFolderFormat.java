@@ -61,6 +61,56 @@ public final class ImageFolderFormat {
         return new ImageSet(height, width, px, labels.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * The images of {@code root} in the order {@link #read} reads them (class folders, then files, each sorted), with
+     * their labels, without decoding any.
+     */
+    public static List<java.util.Map.Entry<Path, Integer>> list(Path root, List<String> classes) throws DatasetException {
+        if (!Files.isDirectory(root)) {
+            throw new DatasetException(root + ": no such image folder");
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new DatasetException(root + ": cannot list image folder: " + e.getMessage(), e);
+        }
+        List<java.util.Map.Entry<Path, Integer>> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            String name = dir.getFileName().toString();
+            int label = classes.indexOf(name);
+            if (label < 0) {
+                throw new DatasetException(dir + ": class folder '" + name + "' is not one of the " + classes.size()
+                        + " declared classes (label out of range)");
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(Files::isRegularFile).sorted().forEach(f -> out.add(java.util.Map.entry(f, label)));
+            } catch (IOException e) {
+                throw new DatasetException(dir + ": cannot list class folder: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Only the listed images at the given indices, in that order (repeats allowed), scaled to height x width. */
+    public static ImageSet readSome(List<java.util.Map.Entry<Path, Integer>> listed, int[] indices, int height, int width)
+            throws DatasetException {
+        float[] px = new float[indices.length * height * width];
+        int[] lb = new int[indices.length];
+        java.util.Map<Integer, float[]> decoded = new java.util.HashMap<>();
+        for (int k = 0; k < indices.length; k++) {
+            java.util.Map.Entry<Path, Integer> e = listed.get(indices[k]);
+            float[] img = decoded.get(indices[k]);
+            if (img == null) {
+                img = readImage(e.getKey(), height, width);
+                decoded.put(indices[k], img);
+            }
+            System.arraycopy(img, 0, px, k * height * width, height * width);
+            lb[k] = e.getValue();
+        }
+        return new ImageSet(height, width, px, lb);
+    }
+
     /** Writes each image as an 8-bit grayscale PNG under {@code root/<class>/}. */
     public static void write(ImageSet set, List<String> classes, Path root) throws IOException {
         for (String c : classes) {

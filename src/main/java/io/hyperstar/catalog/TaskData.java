@@ -53,10 +53,32 @@ public record TaskData(String id, String source, String recipe, List<String> cla
      * content fails with a message naming the file.
      */
     public static TaskData load(Path dir) throws DatasetException {
-        Path manifest = dir.resolve(MANIFEST);
-        if (!Files.exists(manifest)) {
+        if (!Files.exists(dir.resolve(MANIFEST))) {
             return loadBare(dir);
         }
+        Manifest m = readManifest(dir);
+        ImageSet[] splits = new ImageSet[3];
+        for (int k = 0; k < 3; k++) {
+            String s = SPLITS.get(k);
+            splits[k] = switch (m.format()) {
+                case IDX -> IdxFormat.read(dir.resolve(s + "-images-idx3-ubyte.gz"),
+                        dir.resolve(s + "-labels-idx1-ubyte.gz"), m.classes().size());
+                case FOLDER -> ImageFolderFormat.read(dir.resolve(s), m.classes(), m.height(), m.width());
+            };
+            if (splits[k].size() == 0) {
+                throw new DatasetException(dir + ": split '" + s + "' is empty");
+            }
+        }
+        return new TaskData(m.id(), m.source(), m.recipe(), m.classes(), splits[0], splits[1], splits[2]);
+    }
+
+    /** What a task's manifest declares. */
+    private record Manifest(String id, String source, String recipe, List<String> classes, int height, int width,
+                            Format format) {
+    }
+
+    private static Manifest readManifest(Path dir) throws DatasetException {
+        Path manifest = dir.resolve(MANIFEST);
         JsonNode m;
         try {
             m = new ObjectMapper().readTree(manifest.toFile());
@@ -68,8 +90,6 @@ public record TaskData(String id, String source, String recipe, List<String> cla
         if (classes.isEmpty()) {
             throw new DatasetException(manifest + ": no classes declared");
         }
-        int h = m.path("height").asInt(28);
-        int w = m.path("width").asInt(28);
         Format format;
         try {
             format = Format.valueOf(m.path("format").asText("").toUpperCase());
@@ -77,20 +97,83 @@ public record TaskData(String id, String source, String recipe, List<String> cla
             throw new DatasetException(manifest + ": format must be 'idx' or 'folder', got '"
                     + m.path("format").asText() + "'");
         }
-        ImageSet[] splits = new ImageSet[3];
-        for (int k = 0; k < 3; k++) {
-            String s = SPLITS.get(k);
-            splits[k] = switch (format) {
-                case IDX -> IdxFormat.read(dir.resolve(s + "-images-idx3-ubyte.gz"),
-                        dir.resolve(s + "-labels-idx1-ubyte.gz"), classes.size());
-                case FOLDER -> ImageFolderFormat.read(dir.resolve(s), classes, h, w);
-            };
-            if (splits[k].size() == 0) {
-                throw new DatasetException(dir + ": split '" + s + "' is empty");
+        return new Manifest(m.path("id").asText(dir.getFileName().toString()), m.path("source").asText(""),
+                m.path("recipe").asText(""), classes, m.path("height").asInt(28), m.path("width").asInt(28), format);
+    }
+
+    /**
+     * A task's training split opened for sampling: its size and image shape, read without its pixels, and a reader of
+     * only the images asked for. What the recommender needs: a few hundred images of a dataset of any size, where
+     * {@link #load} would hold every image of every split in memory.
+     */
+    public record TrainSplit(Format format, int size, int height, int width, Reader reader) {
+
+        /** Reads the images at the given indices, in that order (repeats allowed). */
+        @FunctionalInterface
+        public interface Reader {
+            ImageSet read(int[] indices) throws DatasetException;
+        }
+
+        public ImageSet read(int[] indices) throws DatasetException {
+            return reader.read(indices);
+        }
+    }
+
+    /** The training split of a task folder laid out as {@link #load} reads it, opened for {@link TrainSplit sampling}. */
+    public static TrainSplit openTrain(Path dir) throws DatasetException {
+        Format format;
+        List<String> classes;
+        int height = 28;
+        int width = 28;
+        Path images = idx(dir, "train", "images");
+        Path labels = idx(dir, "train", "labels");
+        if (Files.exists(dir.resolve(MANIFEST))) {
+            Manifest m = readManifest(dir);
+            format = m.format();
+            classes = m.classes();
+            height = m.height();
+            width = m.width();
+            images = dir.resolve("train-images-idx3-ubyte.gz");
+            labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        } else if (Files.isRegularFile(images)) {
+            format = Format.IDX;
+            classes = List.of();
+        } else if (Files.isDirectory(dir.resolve("train"))) {
+            format = Format.FOLDER;
+            classes = bareClasses(dir);
+        } else {
+            throw new DatasetException(dir + ": not a dataset: expected " + MANIFEST
+                    + ", IDX files (train-images-idx3-ubyte[.gz], ...) or image folders (train/<class>/*.png, ...)");
+        }
+        TrainSplit split;
+        if (format == Format.IDX) {
+            int[] shape = IdxFormat.imageShape(images);
+            Path im = images;
+            Path lb = labels;
+            split = new TrainSplit(format, shape[0], shape[1], shape[2], indices -> IdxFormat.readSome(im, lb, indices));
+        } else {
+            var listed = ImageFolderFormat.list(dir.resolve("train"), classes);
+            int h = height;
+            int w = width;
+            split = new TrainSplit(format, listed.size(), h, w, indices -> ImageFolderFormat.readSome(listed, indices, h, w));
+        }
+        if (split.size() == 0) {
+            throw new DatasetException(dir + ": split 'train' is empty");
+        }
+        return split;
+    }
+
+    /** A bare image-folder task's classes: every class folder of any split, sorted. */
+    private static List<String> bareClasses(Path dir) throws DatasetException {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String s : SPLITS) {
+            try (java.util.stream.Stream<Path> list = Files.list(dir.resolve(s))) {
+                list.filter(Files::isDirectory).forEach(p -> names.add(p.getFileName().toString()));
+            } catch (IOException e) {
+                throw new DatasetException(dir.resolve(s) + ": missing or unreadable split folder", e);
             }
         }
-        return new TaskData(m.path("id").asText(dir.getFileName().toString()), m.path("source").asText(""),
-                m.path("recipe").asText(""), classes, splits[0], splits[1], splits[2]);
+        return List.copyOf(names);
     }
 
     private static TaskData loadBare(Path dir) throws DatasetException {
@@ -110,15 +193,7 @@ public record TaskData(String id, String source, String recipe, List<String> cla
             return new TaskData(id, "idx", "", names, splits[0], splits[1], splits[2]);
         }
         if (Files.isDirectory(dir.resolve("train"))) {
-            java.util.TreeSet<String> names = new java.util.TreeSet<>();
-            for (String s : SPLITS) {
-                try (java.util.stream.Stream<Path> list = Files.list(dir.resolve(s))) {
-                    list.filter(Files::isDirectory).forEach(p -> names.add(p.getFileName().toString()));
-                } catch (IOException e) {
-                    throw new DatasetException(dir.resolve(s) + ": missing or unreadable split folder", e);
-                }
-            }
-            List<String> classes = List.copyOf(names);
+            List<String> classes = bareClasses(dir);
             return new TaskData(id, "folder", "", classes, ImageFolderFormat.read(dir.resolve("train"), classes, 28, 28),
                     ImageFolderFormat.read(dir.resolve("val"), classes, 28, 28),
                     ImageFolderFormat.read(dir.resolve("test"), classes, 28, 28));

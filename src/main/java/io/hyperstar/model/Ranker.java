@@ -37,9 +37,17 @@ public final class Ranker {
      * the task's embedding.
      */
     public static Ranking rank(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
+        return rank(model, images, ImageBatches.sample(images.size(), batches, perBatch, new Random(seed)));
+    }
+
+    /**
+     * The same for batches already chosen: {@code batches[b]} are the indices in {@code images} of batch b. The
+     * recommender samples the indices over a whole dataset, reads only those images, and ranks from them.
+     */
+    public static Ranking rank(HyperStarModel model, ImageSet images, int[][] batches) {
         try (NDManager m = model.manager().newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
-            NDArray t = embeddings(model, m, ps, images, batches, perBatch, seed);
+            NDArray t = embeddings(model, m, ps, images, batches);
             float[] embedding = t.mean(new int[] {0}).toFloatArray();
             float[] scores = model.memory().isPresent() ? model.memory().get().scores(embedding)
                     : model.net().scores(ps, t, model.net().configEmbeddings(ps,
@@ -52,17 +60,15 @@ public final class Ranker {
     /** The task embedding {@link #rank} uses: the mean over the sampled batches' embeddings. */
     public static float[] embed(HyperStarModel model, ImageSet images, int batches, int perBatch, long seed) {
         try (NDManager m = model.manager().newSubManager()) {
-            return embeddings(model, m, new ParameterStore(m, false), images, batches, perBatch, seed)
-                    .mean(new int[] {0}).toFloatArray();
+            return embeddings(model, m, new ParameterStore(m, false), images,
+                    ImageBatches.sample(images.size(), batches, perBatch, new Random(seed))).mean(new int[] {0}).toFloatArray();
         }
     }
 
     /** One embedding per sampled image batch, (B, d); the CNN and set layer run once per batch. */
-    private static NDArray embeddings(HyperStarModel model, NDManager m, ParameterStore ps, ImageSet images,
-                                      int batches, int perBatch, long seed) {
-        int[][] idx = ImageBatches.sample(images.size(), batches, perBatch, new Random(seed));
+    private static NDArray embeddings(HyperStarModel model, NDManager m, ParameterStore ps, ImageSet images, int[][] idx) {
         NDArray imgs = m.create(ImageBatches.pixels(images, idx),
-                new Shape(batches, perBatch, 1, images.height(), images.width()));
+                new Shape(idx.length, idx[0].length, 1, images.height(), images.width()));
         Shape s = imgs.getShape();
         NDArray feats = model.net().stemFeatures(ps, imgs.reshape(new Shape(s.get(0) * s.get(1)).addAll(s.slice(2))));
         return model.net().taskEmbeddings(ps,

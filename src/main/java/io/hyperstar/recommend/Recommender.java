@@ -2,19 +2,23 @@ package io.hyperstar.recommend;
 
 import io.hyperstar.catalog.DataRoots;
 import io.hyperstar.catalog.DatasetException;
+import io.hyperstar.catalog.ImageSet;
 import io.hyperstar.catalog.TaskData;
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.RankingComputed;
 import io.hyperstar.events.TaskWeight;
 import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ImageBatches;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Ranks every configuration for a newly registered dataset from its own images (paper Algorithm 2, one batched
@@ -53,7 +57,7 @@ public final class Recommender {
                 .setRanking(List.of()).setScores(List.of()).setEmbedding(List.of())
                 .setDevice(model.manager().getDevice().toString());
         String problem = null;
-        TaskData data = null;
+        Ranker.Ranking r = null;
         Path dir = dataRoots.resolve(ev.getUri());
         if (dir == null) {
             problem = "dataset URI " + ev.getUri() + " is outside the configured data roots " + dataRoots;
@@ -61,8 +65,21 @@ public final class Recommender {
             problem = "dataset " + ev.getUri() + " does not exist";
         } else {
             try {
-                data = TaskData.load(dir);
-                problem = check(ev.getFormat(), dir, data);
+                // The training split's size and shape first, read without its pixels: a dataset of any size or image
+                // size is checked without holding it in memory, and only the sampled images are read.
+                TaskData.TrainSplit train = TaskData.openTrain(dir);
+                problem = check(ev.getFormat(), dir, train);
+                if (problem == null) {
+                    // Seeded by the experiment, so a redelivered registration gets the very same ranking.
+                    int[][] sampled = ImageBatches.sample(train.size(), batches, perBatch, new Random(ev.getExperimentId().hashCode()));
+                    int[] distinct = Arrays.stream(sampled).flatMapToInt(Arrays::stream).distinct().sorted().toArray();
+                    ImageSet images = train.read(distinct);
+                    int[][] positions = new int[sampled.length][];
+                    for (int b = 0; b < sampled.length; b++) {
+                        positions[b] = Arrays.stream(sampled[b]).map(i -> Arrays.binarySearch(distinct, i)).toArray();
+                    }
+                    r = Ranker.rank(model, images, positions);
+                }
             } catch (DatasetException e) {
                 problem = "unreadable dataset: " + e.getMessage();
             }
@@ -70,8 +87,6 @@ public final class Recommender {
         if (problem != null) {
             return out.setOk(false).setError(problem).setMillis((System.nanoTime() - start) / 1_000_000).build();
         }
-        // Seeded by the experiment, so a redelivered registration gets the very same ranking.
-        Ranker.Ranking r = Ranker.rank(model, data.train(), batches, perBatch, ev.getExperimentId().hashCode());
         List<Integer> order = new ArrayList<>(r.order().length);
         for (int c : r.order()) {
             order.add(c);
@@ -84,22 +99,23 @@ public final class Recommender {
         for (float v : r.embedding()) {
             embedding.add(v);
         }
-        List<TaskWeight> nearest = model.memory().map(m -> m.nearest(r.embedding(), NEAREST).stream()
+        float[] embedded = r.embedding();
+        List<TaskWeight> nearest = model.memory().map(m -> m.nearest(embedded, NEAREST).stream()
                 .map(n -> new TaskWeight(n.task(), n.weight())).toList()).orElse(List.of());
         return out.setOk(true).setRanking(order).setScores(scores).setEmbedding(embedding).setNearestTasks(nearest)
                 .setMillis((System.nanoTime() - start) / 1_000_000).build();
     }
 
-    private String check(DatasetFormat declared, Path dir, TaskData data) {
+    private String check(DatasetFormat declared, Path dir, TaskData.TrainSplit train) {
         boolean idx = Files.exists(dir.resolve("train-images-idx3-ubyte.gz"));
         if (idx != (declared == DatasetFormat.IDX)) {
             return "registered as " + declared + " but the dataset on disk is " + (idx ? "IDX" : "an image folder");
         }
-        if (data.train().size() < minImages) {
-            return "only " + data.train().size() + " training images; ranking needs at least " + minImages;
+        if (train.size() < minImages) {
+            return "only " + train.size() + " training images; ranking needs at least " + minImages;
         }
-        if (data.train().height() != 28 || data.train().width() != 28) {
-            return "images are " + data.train().height() + "x" + data.train().width() + "; this model reads 28x28 grayscale";
+        if (train.height() != 28 || train.width() != 28) {
+            return "images are " + train.height() + "x" + train.width() + "; this model reads 28x28 grayscale";
         }
         return null;
     }

@@ -187,4 +187,49 @@ class DatasetReaderTests {
         assertThatThrownBy(() -> TaskData.load(dir.resolve("empty"))).isInstanceOf(DatasetException.class)
                 .hasMessageContaining("not a dataset");
     }
+
+    /**
+     * The recommender's path: a task's training split opened without its pixels gives the loader's size and shape, and
+     * the images read at any indices (unsorted, repeated) are exactly the loader's at those indices, in every layout.
+     */
+    @Test
+    void aTrainingSplitOpenedForSamplingReadsExactlyTheLoadersImagesAtTheIndicesAsked() throws IOException {
+        TaskData t = new TaskBuilder(dir, dir).build(new TaskRecipe("sampled", TaskRecipe.Source.SHAPES,
+                Shapes.NAMES.subList(0, 3), 6, 2, 2, "noise:0.1", TaskData.Format.IDX, 5));
+        int[] indices = {17, 3, 3, 0, 9, 17, 11};
+        for (TaskData.Format f : TaskData.Format.values()) {
+            for (boolean manifest : new boolean[] {true, false}) {
+                Path d = dir.resolve("sampled-" + f + "-" + manifest);
+                t.save(d, f);
+                if (!manifest) {
+                    Files.delete(d.resolve(TaskData.MANIFEST));
+                }
+                ImageSet full = TaskData.load(d).train();
+                TaskData.TrainSplit split = TaskData.openTrain(d);
+                assertThat(split.format()).isEqualTo(f);
+                assertThat(split.size()).as("%s, manifest %s", f, manifest).isEqualTo(full.size()).isEqualTo(18);
+                assertThat(new int[] {split.height(), split.width()}).containsExactly(full.height(), full.width());
+                ImageSet some = split.read(indices);
+                assertThat(some.labels()).containsExactly(full.select(indices).labels());
+                assertThat(some.pixels()).containsExactly(full.select(indices).pixels());
+            }
+        }
+        assertThatThrownBy(() -> TaskData.openTrain(dir.resolve("nothing-here"))).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("not a dataset");
+    }
+
+    /** The header alone says an IDX dataset's size and image shape: a dataset of large images is known without reading it. */
+    @Test
+    void anIdxSplitsShapeComesFromItsHeader() throws IOException {
+        Path img = dir.resolve("big-images-idx3-ubyte.gz");
+        try (DataOutputStream out = new DataOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(img)))) {
+            out.writeInt(0x00000803);
+            out.writeInt(1_000_000);
+            out.writeInt(224);
+            out.writeInt(224);
+        }
+        assertThat(IdxFormat.imageShape(img)).containsExactly(1_000_000, 224, 224);
+        assertThatThrownBy(() -> IdxFormat.readSome(img, img, new int[] {5})).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("truncated");
+    }
 }
