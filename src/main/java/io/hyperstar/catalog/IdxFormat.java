@@ -139,6 +139,23 @@ public final class IdxFormat {
         return new ImageSet(dims[1], dims[2], px, lb);
     }
 
+    /** The highest label of an IDX label file, plus one (0 when it holds none). */
+    public static int labelCount(Path labels) throws DatasetException {
+        try (DataInputStream in = open(labels)) {
+            int[] dims = header(in, labels, 1);
+            byte[] b = body(in, labels, dims[0]);
+            int most = -1;
+            for (byte x : b) {
+                most = Math.max(most, x & 0xff);
+            }
+            return most + 1;
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DatasetException(labels + ": unreadable IDX file: " + e.getMessage(), e);
+        }
+    }
+
     /** Writes images (quantised to bytes) and labels as two IDX files. */
     public static void write(ImageSet set, Path images, Path labels) throws IOException {
         try (DataOutputStream out = create(images)) {

@@ -106,7 +106,7 @@ public record TaskData(String id, String source, String recipe, List<String> cla
      * only the images asked for. What the recommender needs: a few hundred images of a dataset of any size, where
      * {@link #load} would hold every image of every split in memory.
      */
-    public record TrainSplit(Format format, int size, int height, int width, Reader reader) {
+    public record TrainSplit(Format format, int size, int height, int width, int classes, Reader reader) {
 
         /** Reads the images at the given indices, in that order (repeats allowed). */
         @FunctionalInterface
@@ -127,10 +127,12 @@ public record TaskData(String id, String source, String recipe, List<String> cla
         int width = 28;
         Path images = idx(dir, "train", "images");
         Path labels = idx(dir, "train", "labels");
+        int classCount;
         if (Files.exists(dir.resolve(MANIFEST))) {
             Manifest m = readManifest(dir);
             format = m.format();
             classes = m.classes();
+            classCount = classes.size();
             height = m.height();
             width = m.width();
             images = dir.resolve("train-images-idx3-ubyte.gz");
@@ -138,9 +140,19 @@ public record TaskData(String id, String source, String recipe, List<String> cla
         } else if (Files.isRegularFile(images)) {
             format = Format.IDX;
             classes = List.of();
+            // As the loader counts a bare IDX task's classes: the highest label of any split, plus one.
+            int most = 0;
+            for (String split : SPLITS) {
+                Path labelFile = idx(dir, split, "labels");
+                if (Files.isRegularFile(labelFile)) {
+                    most = Math.max(most, IdxFormat.labelCount(labelFile));
+                }
+            }
+            classCount = most;
         } else if (Files.isDirectory(dir.resolve("train"))) {
             format = Format.FOLDER;
             classes = bareClasses(dir);
+            classCount = classes.size();
         } else {
             throw new DatasetException(dir + ": not a dataset: expected " + MANIFEST
                     + ", IDX files (train-images-idx3-ubyte[.gz], ...) or image folders (train/<class>/*.png, ...)");
@@ -150,12 +162,12 @@ public record TaskData(String id, String source, String recipe, List<String> cla
             int[] shape = IdxFormat.imageShape(images);
             Path im = images;
             Path lb = labels;
-            split = new TrainSplit(format, shape[0], shape[1], shape[2], indices -> IdxFormat.readSome(im, lb, indices));
+            split = new TrainSplit(format, shape[0], shape[1], shape[2], classCount, indices -> IdxFormat.readSome(im, lb, indices));
         } else {
             var listed = ImageFolderFormat.list(dir.resolve("train"), classes);
             int h = height;
             int w = width;
-            split = new TrainSplit(format, listed.size(), h, w, indices -> ImageFolderFormat.readSome(listed, indices, h, w));
+            split = new TrainSplit(format, listed.size(), h, w, classCount, indices -> ImageFolderFormat.readSome(listed, indices, h, w));
         }
         if (split.size() == 0) {
             throw new DatasetException(dir + ": split 'train' is empty");

@@ -44,6 +44,32 @@ import java.util.TreeMap;
  */
 public final class MetaLearner implements AutoCloseable {
 
+    /**
+     * Training images read per registered dataset at most. Meta-training draws sets of 64 images from each task and
+     * precomputes the backbone's features of every image it holds: the shipped tasks have at most 520, and a platform's
+     * dataset of a million images would take the meta-learner's memory (and, retraining again after each restart, never
+     * give it back). A seeded sample of this many stands for the dataset as well as all of it.
+     */
+    static final int IMAGES_PER_TASK = 2_048;
+
+    /** Which training images of a dataset of {@code size} meta-training reads: all, or a sample seeded by its id. */
+    static int[] subset(int size, String datasetId) {
+        if (size <= IMAGES_PER_TASK) {
+            return java.util.stream.IntStream.range(0, size).toArray();
+        }
+        int[] pool = java.util.stream.IntStream.range(0, size).toArray();
+        java.util.Random rnd = new java.util.Random(datasetId.hashCode());
+        for (int i = 0; i < IMAGES_PER_TASK; i++) {
+            int j = i + rnd.nextInt(size - i);
+            int t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+        }
+        int[] out = Arrays.copyOf(pool, IMAGES_PER_TASK);
+        Arrays.sort(out);
+        return out;
+    }
+
     private static final Logger LOG = Logger.getLogger(MetaLearner.class);
 
     /** The image batches every gate ranking samples: candidate and model in use see the very same images. */
@@ -231,23 +257,25 @@ public final class MetaLearner implements AutoCloseable {
                 continue;
             }
             Path dir = dataRoots.resolve(d.uri);
-            TaskData data;
+            TaskData.TrainSplit split;
+            ImageSet trainImages;
             try {
                 if (dir == null) {
                     throw new DatasetException(d.uri + " is outside the data roots " + dataRoots);
                 }
-                data = TaskData.load(dir);
+                split = TaskData.openTrain(dir);
+                trainImages = split.read(subset(split.size(), e.getKey()));
             } catch (DatasetException ex) {
                 // Its results stay folded: the dataset may come back (a remounted volume); this model goes without it.
                 LOG.warnf("dataset %s left out of this retraining: %s", e.getKey(), ex.getMessage());
                 continue;
             }
-            images.put(e.getKey(), data.train());
+            images.put(e.getKey(), trainImages);
             double[] acc = new double[space.size()];
             Arrays.fill(acc, Double.NaN);
             d.top1.forEach((c, v) -> acc[c] = v);
-            MetaDataset.TaskRecord rec = new MetaDataset.TaskRecord(e.getKey(), "registered", data.numClasses(),
-                    data.train().size(), acc);
+            MetaDataset.TaskRecord rec = new MetaDataset.TaskRecord(e.getKey(), "registered", split.classes(),
+                    split.size(), acc);
             if (isGate(e.getKey())) {
                 gate.add(rec);
                 continue;
@@ -259,9 +287,9 @@ public final class MetaLearner implements AutoCloseable {
                 for (int c = 0; c < full.length; c++) {
                     full[c] = Double.isNaN(z[c]) ? prior[c] : z[c];
                 }
-                tasks.add(new MetaTrainer.TrainingTask(rec.id(), data.train(), z, Metrics.orderDescending(full)));
+                tasks.add(new MetaTrainer.TrainingTask(rec.id(), trainImages, z, Metrics.orderDescending(full)));
             } else {
-                tasks.add(MetaTrainer.TrainingTask.of(rec, data.train()));
+                tasks.add(MetaTrainer.TrainingTask.of(rec, trainImages));
             }
         }
         if (gate.isEmpty()) {

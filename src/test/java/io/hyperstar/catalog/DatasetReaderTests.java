@@ -209,6 +209,7 @@ class DatasetReaderTests {
                 assertThat(split.format()).isEqualTo(f);
                 assertThat(split.size()).as("%s, manifest %s", f, manifest).isEqualTo(full.size()).isEqualTo(18);
                 assertThat(new int[] {split.height(), split.width()}).containsExactly(full.height(), full.width());
+                assertThat(split.classes()).isEqualTo(TaskData.load(d).numClasses()).isEqualTo(3);
                 ImageSet some = split.read(indices);
                 assertThat(some.labels()).containsExactly(full.select(indices).labels());
                 assertThat(some.pixels()).containsExactly(full.select(indices).pixels());

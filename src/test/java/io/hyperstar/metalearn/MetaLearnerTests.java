@@ -333,6 +333,18 @@ class MetaLearnerTests {
         assertThat(MetaLearner.typicalSpread(List.of(a, b))).isCloseTo(Math.sqrt(0.02), org.assertj.core.data.Offset.offset(1e-9));
     }
 
+    /** A registered dataset's training images for meta-training: all of a small one, a seeded few thousand of a large one. */
+    @Test
+    void aLargeRegisteredDatasetIsMetaTrainedFromASeededSampleOfItsImages() {
+        assertThat(MetaLearner.subset(520, "small")).containsExactly(java.util.stream.IntStream.range(0, 520).toArray());
+        int[] big = MetaLearner.subset(1_000_000, "big");
+        assertThat(big).hasSize(MetaLearner.IMAGES_PER_TASK).isSorted().doesNotHaveDuplicates();
+        assertThat(big[0]).isNotNegative();
+        assertThat(big[big.length - 1]).as("spread over the whole dataset").isBetween(900_000, 999_999);
+        assertThat(MetaLearner.subset(1_000_000, "big")).as("the same results make the same model").containsExactly(big);
+        assertThat(MetaLearner.subset(1_000_000, "other")).isNotEqualTo(big);
+    }
+
     @Test
     void theSameResultsMakeTheSameModel() throws Exception {
         Setup s = setup("same");
