@@ -123,8 +123,7 @@ public class ExperimentResource {
         Response.ResponseBuilder ok = Response.ok(page);
         if (page.size() == n) {
             // A full page may have more behind it: where the next one starts.
-            JsonNode last = page.get(n - 1);
-            ok.header(NEXT, new ExperimentQueries.Position(last.get("createdAtMs").asLong(), last.get("experimentId").asText()));
+            ok.header(NEXT, position(page.get(n - 1)));
         }
         return missing.isEmpty() ? ok.build() : ok.header("X-HyperSTAR-Missing-Instances", String.join(",", missing)).build();
     }
@@ -132,10 +131,14 @@ public class ExperimentResource {
     /** Header of a full page: the {@code after} of the next page. */
     public static final String NEXT = "X-HyperSTAR-Next";
 
-    /** Each instance's newest, merged in the same order as each instance's (ExperimentQueries.NEWEST_FIRST). */
+    /** Each instance's newest, merged in the order each instance listed them by. */
     private static List<JsonNode> merged(List<JsonNode> all, int limit) {
-        return all.stream().sorted(Comparator.comparingLong((JsonNode v) -> -v.get("createdAtMs").asLong())
-                .thenComparing((JsonNode v) -> v.get("experimentId").asText(), Comparator.reverseOrder())).limit(limit).toList();
+        return all.stream().sorted(Comparator.comparing(ExperimentResource::position, ExperimentQueries.Position.ORDER))
+                .limit(limit).toList();
+    }
+
+    private static ExperimentQueries.Position position(JsonNode view) {
+        return new ExperimentQueries.Position(view.get("createdAtMs").asLong(), view.get("experimentId").asText());
     }
 
     @GET

@@ -28,7 +28,6 @@ public final class IdxFormat {
     public static ImageSet read(Path images, Path labels, int numClasses) throws DatasetException {
         int[] imgDims;
         byte[] imgBytes;
-        int[] lblDims;
         byte[] lblBytes;
         try (DataInputStream in = open(images)) {
             imgDims = header(in, images, 3);
@@ -38,19 +37,12 @@ public final class IdxFormat {
         } catch (IOException e) {
             throw new DatasetException(images + ": unreadable IDX file: " + e.getMessage(), e);
         }
-        try (DataInputStream in = open(labels)) {
-            lblDims = header(in, labels, 1);
-            lblBytes = body(in, labels, lblDims[0]);
-        } catch (DatasetException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new DatasetException(labels + ": unreadable IDX file: " + e.getMessage(), e);
-        }
-        if (imgDims[0] != lblDims[0]) {
+        lblBytes = labelBytes(labels);
+        if (imgDims[0] != lblBytes.length) {
             throw new DatasetException(images + " holds " + imgDims[0] + " images but " + labels + " holds "
-                    + lblDims[0] + " labels");
+                    + lblBytes.length + " labels");
         }
-        int[] lb = new int[lblDims[0]];
+        int[] lb = new int[lblBytes.length];
         for (int i = 0; i < lb.length; i++) {
             lb[i] = lblBytes[i] & 0xff;
             if (lb[i] >= numClasses) {
@@ -58,11 +50,7 @@ public final class IdxFormat {
                         + (numClasses - 1));
             }
         }
-        float[] px = new float[imgBytes.length];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (imgBytes[i] & 0xff) / 255f;
-        }
-        return new ImageSet(imgDims[1], imgDims[2], px, lb);
+        return new ImageSet(imgDims[1], imgDims[2], pixels(imgBytes), lb);
     }
 
     /** Number of images, height and width of an IDX image file, from its header alone. */
@@ -81,74 +69,92 @@ public final class IdxFormat {
      * skips what it does not need, so ranking a dataset of millions of images reads a few hundred of them into memory.
      */
     public static ImageSet readSome(Path images, Path labels, int[] indices) throws DatasetException {
-        int[] order = java.util.stream.IntStream.range(0, indices.length).boxed()
-                .sorted(java.util.Comparator.comparingInt(k -> indices[k])).mapToInt(Integer::intValue).toArray();
         int[] dims;
-        float[] px;
+        byte[] imgBytes;
         try (DataInputStream in = open(images)) {
             dims = header(in, images, 3);
-            int n = dims[1] * dims[2];
-            px = new float[indices.length * n];
-            byte[] one = new byte[n];
-            long at = 0;
-            for (int k : order) {
-                int i = indices[k];
-                if (i < 0 || i >= dims[0]) {
-                    throw new IllegalArgumentException("image " + i + " of " + dims[0]);
-                }
-                if (i >= at) {
-                    in.skipNBytes((i - at) * n);
-                    if (in.readNBytes(one, 0, n) < n) {
-                        throw new DatasetException(images + ": truncated IDX file: image " + i + " is missing");
-                    }
-                    at = i + 1L;
-                } // else a repeat of the image just read: the same bytes
-                for (int p = 0; p < n; p++) {
-                    px[k * n + p] = (one[p] & 0xff) / 255f;
-                }
-            }
+            imgBytes = recordsAt(in, images, dims[0], dims[1] * dims[2], indices);
         } catch (DatasetException e) {
             throw e;
-        } catch (java.io.EOFException e) {
-            throw new DatasetException(images + ": truncated IDX file: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new DatasetException(images + ": unreadable IDX file: " + e.getMessage(), e);
         }
-        int[] lb = new int[indices.length];
+        byte[] lblBytes;
         try (DataInputStream in = open(labels)) {
-            int[] ldims = header(in, labels, 1);
-            if (ldims[0] != dims[0]) {
-                throw new DatasetException(images + " holds " + dims[0] + " images but " + labels + " holds " + ldims[0] + " labels");
+            int count = header(in, labels, 1)[0];
+            if (count != dims[0]) {
+                throw new DatasetException(images + " holds " + dims[0] + " images but " + labels + " holds " + count + " labels");
             }
-            long at = 0;
-            int last = 0;
-            for (int k : order) {
-                int i = indices[k];
-                if (i >= at) {
-                    in.skipNBytes(i - at);
-                    last = in.readUnsignedByte();
-                    at = i + 1L;
-                }
-                lb[k] = last;
-            }
+            lblBytes = recordsAt(in, labels, count, 1, indices);
         } catch (DatasetException e) {
             throw e;
         } catch (IOException e) {
             throw new DatasetException(labels + ": unreadable IDX file: " + e.getMessage(), e);
         }
-        return new ImageSet(dims[1], dims[2], px, lb);
+        int[] lb = new int[indices.length];
+        for (int k = 0; k < lb.length; k++) {
+            lb[k] = lblBytes[k] & 0xff;
+        }
+        return new ImageSet(dims[1], dims[2], pixels(imgBytes), lb);
+    }
+
+    /**
+     * The records (of {@code size} bytes each, {@code count} in the file) at the given indices, in that order, from a
+     * stream positioned after the header: read in file order, skipping the rest, each repeat copied.
+     */
+    private static byte[] recordsAt(DataInputStream in, Path file, int count, int size, int[] indices) throws IOException {
+        int[] order = java.util.stream.IntStream.range(0, indices.length).boxed()
+                .sorted(java.util.Comparator.comparingInt(k -> indices[k])).mapToInt(Integer::intValue).toArray();
+        byte[] out = new byte[indices.length * size];
+        long at = 0;
+        int previous = -1; // the record read last, and where its bytes went
+        int previousAt = 0;
+        for (int k : order) {
+            int i = indices[k];
+            if (i < 0 || i >= count) {
+                throw new IllegalArgumentException("record " + i + " of " + count);
+            }
+            if (i == previous) {
+                System.arraycopy(out, previousAt * size, out, k * size, size);
+                continue;
+            }
+            try {
+                in.skipNBytes((i - at) * size);
+            } catch (EOFException e) {
+                throw new DatasetException(file + ": truncated IDX file: record " + i + " is missing");
+            }
+            if (in.readNBytes(out, k * size, size) < size) {
+                throw new DatasetException(file + ": truncated IDX file: record " + i + " is missing");
+            }
+            at = i + 1L;
+            previous = i;
+            previousAt = k;
+        }
+        return out;
     }
 
     /** The highest label of an IDX label file, plus one (0 when it holds none). */
     public static int labelCount(Path labels) throws DatasetException {
+        int most = -1;
+        for (byte b : labelBytes(labels)) {
+            most = Math.max(most, b & 0xff);
+        }
+        return most + 1;
+    }
+
+    /** Unsigned bytes as pixels in [0, 1]. */
+    private static float[] pixels(byte[] bytes) {
+        float[] px = new float[bytes.length];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (bytes[i] & 0xff) / 255f;
+        }
+        return px;
+    }
+
+    /** Every label of an IDX label file, as stored. */
+    private static byte[] labelBytes(Path labels) throws DatasetException {
         try (DataInputStream in = open(labels)) {
-            int[] dims = header(in, labels, 1);
-            byte[] b = body(in, labels, dims[0]);
-            int most = -1;
-            for (byte x : b) {
-                most = Math.max(most, x & 0xff);
-            }
-            return most + 1;
+            return body(in, labels, header(in, labels, 1)[0]);
         } catch (DatasetException e) {
             throw e;
         } catch (IOException e) {

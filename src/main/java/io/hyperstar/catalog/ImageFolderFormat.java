@@ -25,45 +25,13 @@ public final class ImageFolderFormat {
      * is not a declared class is an error (its label would be out of range), and so is a file that is not an image.
      */
     public static ImageSet read(Path root, List<String> classes, int height, int width) throws DatasetException {
-        if (!Files.isDirectory(root)) {
-            throw new DatasetException(root + ": no such image folder");
-        }
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(root)) {
-            dirs = s.filter(Files::isDirectory).sorted().toList();
-        } catch (IOException e) {
-            throw new DatasetException(root + ": cannot list image folder: " + e.getMessage(), e);
-        }
-        List<float[]> images = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        for (Path dir : dirs) {
-            String name = dir.getFileName().toString();
-            int label = classes.indexOf(name);
-            if (label < 0) {
-                throw new DatasetException(dir + ": class folder '" + name + "' is not one of the " + classes.size()
-                        + " declared classes (label out of range)");
-            }
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(Files::isRegularFile).sorted().toList();
-            } catch (IOException e) {
-                throw new DatasetException(dir + ": cannot list class folder: " + e.getMessage(), e);
-            }
-            for (Path f : files) {
-                images.add(readImage(f, height, width));
-                labels.add(label);
-            }
-        }
-        float[] px = new float[images.size() * height * width];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.get(i), 0, px, i * height * width, height * width);
-        }
-        return new ImageSet(height, width, px, labels.stream().mapToInt(Integer::intValue).toArray());
+        List<java.util.Map.Entry<Path, Integer>> listed = list(root, classes);
+        return readSome(listed, java.util.stream.IntStream.range(0, listed.size()).toArray(), height, width);
     }
 
     /**
-     * The images of {@code root} in the order {@link #read} reads them (class folders, then files, each sorted), with
-     * their labels, without decoding any.
+     * The images of {@code root} in reading order (class folders, then files, each sorted), with their labels,
+     * without decoding any. A sub-folder that is not a declared class is an error (its label would be out of range).
      */
     public static List<java.util.Map.Entry<Path, Integer>> list(Path root, List<String> classes) throws DatasetException {
         if (!Files.isDirectory(root)) {
@@ -97,15 +65,9 @@ public final class ImageFolderFormat {
             throws DatasetException {
         float[] px = new float[indices.length * height * width];
         int[] lb = new int[indices.length];
-        java.util.Map<Integer, float[]> decoded = new java.util.HashMap<>();
         for (int k = 0; k < indices.length; k++) {
             java.util.Map.Entry<Path, Integer> e = listed.get(indices[k]);
-            float[] img = decoded.get(indices[k]);
-            if (img == null) {
-                img = readImage(e.getKey(), height, width);
-                decoded.put(indices[k], img);
-            }
-            System.arraycopy(img, 0, px, k * height * width, height * width);
+            System.arraycopy(readImage(e.getKey(), height, width), 0, px, k * height * width, height * width);
             lb[k] = e.getValue();
         }
         return new ImageSet(height, width, px, lb);

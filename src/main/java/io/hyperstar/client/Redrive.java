@@ -146,7 +146,7 @@ public final class Redrive {
         return t.toString();
     }
 
-    private static byte[] bytes(ByteBuffer b) {
+    static byte[] bytes(ByteBuffer b) {
         if (b == null) {
             return null;
         }

@@ -8,6 +8,7 @@ import io.hyperstar.events.MetaDatasetRecord;
 import io.hyperstar.events.ModelPublished;
 import io.hyperstar.model.Architecture;
 import io.hyperstar.model.HyperStarModel;
+import io.hyperstar.model.ImageBatches;
 import io.hyperstar.model.MetaTrainer;
 import io.hyperstar.model.ModelArtifact;
 import io.hyperstar.model.Ranker;
@@ -57,15 +58,8 @@ public final class MetaLearner implements AutoCloseable {
         if (size <= IMAGES_PER_TASK) {
             return java.util.stream.IntStream.range(0, size).toArray();
         }
-        int[] pool = java.util.stream.IntStream.range(0, size).toArray();
-        java.util.Random rnd = new java.util.Random(datasetId.hashCode());
-        for (int i = 0; i < IMAGES_PER_TASK; i++) {
-            int j = i + rnd.nextInt(size - i);
-            int t = pool[i];
-            pool[i] = pool[j];
-            pool[j] = t;
-        }
-        int[] out = Arrays.copyOf(pool, IMAGES_PER_TASK);
+        // One batch of that many, drawn without replacement: the sampler the ranking uses.
+        int[] out = ImageBatches.sample(size, 1, IMAGES_PER_TASK, new java.util.Random(datasetId.hashCode()))[0];
         Arrays.sort(out);
         return out;
     }

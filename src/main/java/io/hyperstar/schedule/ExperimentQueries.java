@@ -75,14 +75,17 @@ public class ExperimentQueries {
      * The read API's order: newest first (by when the scheduler registered them), then by id, last first: the creation
      * index read from its end, so that a page cut inside a run of equal times cuts where the index does.
      */
-    public static final Comparator<Experiment> NEWEST_FIRST = Comparator.comparingLong((Experiment e) -> -e.createdAtMs)
-            .thenComparing((Experiment e) -> e.experimentId, Comparator.reverseOrder());
+    public static final Comparator<Experiment> NEWEST_FIRST = Comparator.comparing(Position::of, Position.ORDER);
 
     /**
      * A place in the list, {@code <createdAtMs>/<experimentId>} as a string: a page that ends with a search continues
      * with what comes after it.
      */
     public record Position(long createdAtMs, String experimentId) {
+
+        /** The list's order of places ({@link #NEWEST_FIRST}); every instance merges its peers' pages by it. */
+        public static final Comparator<Position> ORDER = Comparator.comparingLong((Position p) -> -p.createdAtMs())
+                .thenComparing(Position::experimentId, Comparator.reverseOrder());
 
         public static Position of(Experiment e) {
             return new Position(e.createdAtMs, e.experimentId);
@@ -103,17 +106,13 @@ public class ExperimentQueries {
 
         /** Whether {@code e} comes after this place in the list's order. */
         boolean precedes(Experiment e) {
-            return e.createdAtMs != createdAtMs ? e.createdAtMs < createdAtMs : e.experimentId.compareTo(experimentId) < 0;
+            return ORDER.compare(this, of(e)) < 0;
         }
 
         @Override
         public String toString() {
             return createdAtMs + "/" + experimentId;
         }
-    }
-
-    public List<Experiment> newest(int limit) {
-        return newest(limit, e -> true, null);
     }
 
     /**

@@ -336,9 +336,7 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     /** The wall-clock check: timeouts, then archiving. */
     private void check(long nowMs) {
         if (!indexed) {
-            indexRunning();
-            indexFinished(nowMs);
-            indexCreated();
+            indexEarlierState(nowMs);
             indexed = true;
         }
         checkTimeouts(nowMs);
@@ -379,48 +377,52 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     /**
-     * State written before the running index existed has none: index it once from the experiments store (done in
-     * the first punctuation rather than in init, where a store write has no record context).
+     * State written by an earlier release lacks the indexes it did not have: the running index, the creation list and
+     * the finished list (with no end time on its finished searches). Each is built once, in one pass over the
+     * experiments store, at the first check (not in init, where a store write has no record context). Finished searches
+     * without an end time are dated now, so the retention period counts from the upgrade and none is archived sooner
+     * than a user could expect.
      */
-    private void indexRunning() {
-        if (running.get(INDEXED) == null) {
-            int n = 0;
-            try (KeyValueIterator<String, Experiment> it = experiments.all()) {
-                while (it.hasNext()) {
-                    KeyValue<String, Experiment> kv = it.next();
-                    if (kv.value.phase != Experiment.Phase.DONE) {
-                        running.put(kv.key, kv.value.createdAtMs);
-                        n++;
-                    }
-                }
-            }
-            running.put(INDEXED, 0L);
-            LOG.infof("indexed %d running experiment(s) of an earlier state", n);
-        }
-    }
-
-    /**
-     * Finished searches stored before the finished index existed (layout 3 or earlier) carry no end time: they are dated
-     * now, so the retention period counts from the upgrade and none is archived sooner than a user could expect.
-     */
-    private void indexFinished(long nowMs) {
-        if (timeIndex.get(TimeIndex.complete(TimeIndex.FINISHED)) != null) {
+    private void indexEarlierState(long nowMs) {
+        boolean needRunning = running.get(INDEXED) == null;
+        boolean needCreated = timeIndex.get(TimeIndex.complete(TimeIndex.CREATED)) == null;
+        boolean needFinished = timeIndex.get(TimeIndex.complete(TimeIndex.FINISHED)) == null;
+        if (!needRunning && !needCreated && !needFinished) {
             return;
         }
-        // Ids only, then one search at a time: a long-running deployment holds more finished searches than fit in memory.
+        int runningCount = 0;
+        int createdCount = 0;
+        // Ids only for the undated, then one search at a time: a long-running deployment holds more finished searches
+        // than fit in memory.
         List<String> undated = new ArrayList<>();
         try (KeyValueIterator<String, Experiment> it = experiments.all()) {
             while (it.hasNext()) {
                 Experiment e = it.next().value;
-                if (e.phase == Experiment.Phase.DONE && !e.archived && e.completedAtMs == 0) {
+                if (needRunning && e.phase != Experiment.Phase.DONE) {
+                    running.put(e.experimentId, e.createdAtMs);
+                    runningCount++;
+                }
+                if (needCreated) {
+                    timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, e.experimentId), e.experimentId);
+                    createdCount++;
+                }
+                if (needFinished && e.phase == Experiment.Phase.DONE && !e.archived && e.completedAtMs == 0) {
                     undated.add(e.experimentId);
                 }
             }
         }
         undated.forEach(id -> queueForArchiving(experiments.get(id), nowMs));
-        timeIndex.put(TimeIndex.complete(TimeIndex.FINISHED), "");
-        LOG.infof("dated %d finished experiment(s) of an earlier state at %s, for archiving", undated.size(),
-                java.time.Instant.ofEpochMilli(nowMs));
+        if (needRunning) {
+            running.put(INDEXED, 0L);
+        }
+        if (needCreated) {
+            timeIndex.put(TimeIndex.complete(TimeIndex.CREATED), "");
+        }
+        if (needFinished) {
+            timeIndex.put(TimeIndex.complete(TimeIndex.FINISHED), "");
+        }
+        LOG.infof("indexed an earlier state: %d running experiment(s), %d by creation time, %d finished dated at %s",
+                runningCount, createdCount, undated.size(), java.time.Instant.ofEpochMilli(nowMs));
     }
 
     /** Puts a finished search on the finished list, by its end time; one with none (an earlier layout's) is dated now. */
@@ -430,23 +432,6 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             experiments.put(e.experimentId, e);
         }
         timeIndex.put(TimeIndex.key(TimeIndex.FINISHED, e.completedAtMs, e.experimentId), e.experimentId);
-    }
-
-    /** Experiments stored before the creation index existed are indexed once, by the creation time they carry. */
-    private void indexCreated() {
-        if (timeIndex.get(TimeIndex.complete(TimeIndex.CREATED)) != null) {
-            return;
-        }
-        int n = 0;
-        try (KeyValueIterator<String, Experiment> it = experiments.all()) {
-            while (it.hasNext()) {
-                Experiment e = it.next().value;
-                timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, e.experimentId), e.experimentId);
-                n++;
-            }
-        }
-        timeIndex.put(TimeIndex.complete(TimeIndex.CREATED), "");
-        LOG.infof("indexed %d experiment(s) of an earlier state by creation time", n);
     }
 
     /**

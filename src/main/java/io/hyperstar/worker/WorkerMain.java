@@ -46,16 +46,11 @@ public final class WorkerMain {
             default -> throw new IllegalArgumentException("unknown mode " + mode + " (replay or train)");
         };
         // Prometheus metrics at host:port/metrics when asked (k8s/worker.yaml asks for 0.0.0.0:9464).
-        io.hyperstar.ops.MetricsServer server = io.hyperstar.ops.MetricsServer.fromOption(metrics, "worker");
-        TrialWorker worker = new TrialWorker(bootstrap, Topics.defaults(), runner, id, "hyperstar-workers", Duration.ofHours(2),
-                server == null ? null : server.registry());
-        Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
-        try {
+        try (io.hyperstar.ops.MetricsServer server = io.hyperstar.ops.MetricsServer.fromOption(metrics, "worker")) {
+            TrialWorker worker = new TrialWorker(bootstrap, Topics.defaults(), runner, id, "hyperstar-workers",
+                    Duration.ofHours(2), server == null ? null : server.registry());
+            Runtime.getRuntime().addShutdownHook(new Thread(worker::close));
             worker.run();
-        } finally {
-            if (server != null) {
-                server.close();
-            }
         }
     }
 }

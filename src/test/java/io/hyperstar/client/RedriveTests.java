@@ -65,7 +65,7 @@ class RedriveTests {
 
             Redrive.Selection bugs = new Redrive.Selection(null, "scheduler", "INTERNAL ERROR", null, 100);
             List<Redrive.Letter> selected = Redrive.select(bootstrap, topics, bugs);
-            assertThat(selected).extracting(l -> new String(bytes(l), StandardCharsets.UTF_8) + " " + l.skipped())
+            assertThat(selected).extracting(l -> new String(Redrive.bytes(l.letter().getKey()), StandardCharsets.UTF_8) + " " + l.skipped())
                     .containsExactlyInAnyOrder("rd-1 null", "rd-2 no payload (the input had no value)",
                             "rd-3 topic another-teams-topic is not one of this service's topics");
             String dry = Redrive.table(selected, true);
@@ -107,13 +107,6 @@ class RedriveTests {
                         5, Duration.ofSeconds(3))).as("no new dead letter: the repeat is ignored, not refused").hasSize(4);
             }
         }
-    }
-
-    private static byte[] bytes(Redrive.Letter l) {
-        var key = l.letter().getKey();
-        byte[] out = new byte[key.remaining()];
-        key.duplicate().get(out);
-        return out;
     }
 
     private static void letter(KafkaProducer<byte[], byte[]> p, Topics topics, String source, String key, byte[] payload,
