@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # A real single-node Kafka 4.1.2 broker (KRaft, broker+controller) on 127.0.0.1, from Maven Central jars.
 #
-#   kafka.sh start [--port 9092] [--controller-port 9093] [--dir target/local-kafka]   start, wait until ready
+#   kafka.sh start [--port 9092] [--controller-port 9093] [--dir target/local-kafka] [--sasl-ssl]   start, wait until ready
 #   kafka.sh stop  [--dir target/local-kafka]                                          stop cleanly
 #   kafka.sh status [--dir ...]
 #   kafka.sh classpath                                    resolve the broker's classpath into target/kafka.classpath
 #
 # Nothing needs Docker: Maven resolves the broker's jars (src/local-kafka/pom.xml) and it runs in its own JVM.
+# --sasl-ssl: a secured broker like most production clusters: clients must connect with TLS (a self-signed certificate
+# for 127.0.0.1) and authenticate with SCRAM-SHA-512 as user "hyperstar"; the settings every HyperSTAR role needs are
+# written to <dir>/client.properties (HYPERSTAR_KAFKA_CONFIG=<dir>/client.properties), fresh passwords at each start.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cp_file="$root/target/kafka.classpath"
 cmd="${1:-}"; shift || true
-port=9092; cport=9093; dir="$root/target/local-kafka"
+port=9092; cport=9093; dir="$root/target/local-kafka"; secure=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2;;
     --controller-port) cport="$2"; shift 2;;
     --dir) dir="$2"; shift 2;;
+    --sasl-ssl) secure=1; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -30,6 +34,46 @@ classpath() {
 }
 
 running() { [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; }
+
+secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
+
+# TLS material, SCRAM passwords, the broker's secured listener, and the clients' settings file.
+secure_setup() {
+  local tls="$dir/tls"; rm -rf "$tls"; mkdir -p "$tls"
+  local store_pw; store_pw="$(secret)"; admin_pw="$(secret)"; user_pw="$(secret)"
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 30 -dname CN=127.0.0.1 \
+    -ext SAN=ip:127.0.0.1,dns:localhost -keystore "$tls/broker.p12" -storetype PKCS12 \
+    -storepass "$store_pw" -keypass "$store_pw" > "$tls/keytool.log" 2>&1
+  keytool -exportcert -alias broker -keystore "$tls/broker.p12" -storepass "$store_pw" -rfc -file "$tls/broker.pem" >> "$tls/keytool.log" 2>&1
+  keytool -importcert -noprompt -alias broker -file "$tls/broker.pem" -keystore "$tls/truststore.p12" \
+    -storetype PKCS12 -storepass "$store_pw" >> "$tls/keytool.log" 2>&1
+  sed -i -e "s|^listeners=.*|listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport|" \
+    -e "s|^advertised.listeners=.*|advertised.listeners=SASL_SSL://127.0.0.1:$port|" \
+    -e "s|^inter.broker.listener.name=.*|inter.broker.listener.name=SASL_SSL|" \
+    -e "s|^listener.security.protocol.map=.*|listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT|" "$dir/server.properties"
+  cat >> "$dir/server.properties" <<PROPS
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_pw";
+ssl.keystore.location=$tls/broker.p12
+ssl.keystore.type=PKCS12
+ssl.keystore.password=$store_pw
+ssl.key.password=$store_pw
+ssl.truststore.location=$tls/truststore.p12
+ssl.truststore.type=PKCS12
+ssl.truststore.password=$store_pw
+PROPS
+  cat > "$dir/client.properties" <<PROPS
+# Written by kafka.sh start --sasl-ssl: how a HyperSTAR role connects to this broker (HYPERSTAR_KAFKA_CONFIG).
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="hyperstar" password="$user_pw";
+ssl.truststore.location=$tls/truststore.p12
+ssl.truststore.type=PKCS12
+ssl.truststore.password=$store_pw
+PROPS
+  chmod 600 "$dir/client.properties" "$dir/server.properties"
+}
 
 start() {
   classpath
@@ -68,12 +112,16 @@ LOG
   local cp; cp="$(cat "$cp_file")"
   local jvm=(java -Xms128m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$cp")
   local id; id="$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-  "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" > "$dir/format.log" 2>&1
+  local scram=()
+  if [ "$secure" = 1 ]; then secure_setup; scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pw]" --add-scram "SCRAM-SHA-512=[name=hyperstar,password=$user_pw]"); fi
+  "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" "${scram[@]}" > "$dir/format.log" 2>&1
   nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
   echo $! > "$dir/pid"; echo "$port" > "$dir/port"
   for _ in $(seq 1 240); do
     if grep -q "Kafka Server started" "$dir/kafka.log" 2>/dev/null; then
-      echo "Kafka 4.1.2 ready on 127.0.0.1:$port (pid $(cat "$dir/pid"), data in $dir)"; return 0
+      echo "Kafka 4.1.2 ready on 127.0.0.1:$port (pid $(cat "$dir/pid"), data in $dir)"
+      if [ "$secure" = 1 ]; then echo "SASL_SSL only: connect with HYPERSTAR_KAFKA_CONFIG=$dir/client.properties"; fi
+      return 0
     fi
     if ! running; then echo "Kafka exited during start-up; see $dir/kafka.log:" >&2; tail -n 30 "$dir/kafka.log" >&2; exit 1; fi
     sleep 0.25

@@ -39,8 +39,7 @@ public class CancelRequests {
 
     private synchronized KafkaProducer<String, CancelRequested> producer() {
         if (producer == null) {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.CLIENT_ID_CONFIG, "hyperstar-api-cancel");
             producer = new KafkaProducer<>(p, topics.cancelRequested.keySerde().serializer(),

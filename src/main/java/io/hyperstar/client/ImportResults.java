@@ -76,9 +76,10 @@ public final class ImportResults {
     /** Sends the records and waits until the broker has every one. */
     static void send(String bootstrap, Topics topics, List<MetaDatasetRecord> records) throws Exception {
         String topic = topics.metaDataset.name();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all"), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
+        java.util.Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (MetaDatasetRecord r : records) {
                 sent.add(producer.send(new ProducerRecord<>(topic, Topics.metaDatasetKey(r.getDatasetId(),
@@ -112,6 +113,7 @@ public final class ImportResults {
             System.err.println(file + ": " + p.problems().size() + " bad row(s); nothing imported");
             System.exit(1);
         }
+        io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
         send(bootstrap, Topics.defaults(), p.records());
         System.out.println("imported " + p.records().size() + " results of "
                 + p.records().stream().map(MetaDatasetRecord::getDatasetId).distinct().count() + " dataset(s) into "

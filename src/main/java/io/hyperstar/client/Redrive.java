@@ -109,8 +109,7 @@ public final class Redrive {
 
     /** Sends the letters that can go back, each to its source topic with its key and payload; returns how many. */
     static int send(String bootstrap, Topics topics, List<Letter> letters) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         int sent = 0;
@@ -185,6 +184,8 @@ public final class Redrive {
             return;
         }
         Topics topics = Topics.defaults();
+        // Else an unreachable cluster would read as one without dead letters.
+        io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
         List<Letter> letters = select(bootstrap, topics, selection);
         int sent = dryRun ? 0 : send(bootstrap, topics, letters);
         System.out.print(table(letters, dryRun));

@@ -63,8 +63,8 @@ public final class RegisterDataset {
         }
         requests.add(request(o));
         Topics topics = Topics.defaults();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(p,
                 topics.datasetRegistered.keySerde().serializer(), topics.datasetRegistered.valueSerde().serializer())) {
@@ -107,8 +107,7 @@ public final class RegisterDataset {
 
     /** Reads committed experiment results until every id has one or the time is up. */
     static List<ExperimentCompleted> await(String bootstrap, Topics topics, List<String> ids, Duration timeout) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = io.hyperstar.events.KafkaClients.connection(bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "register-dataset-" + System.nanoTime());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

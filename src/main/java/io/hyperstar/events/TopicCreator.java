@@ -33,6 +33,9 @@ public class TopicCreator {
     String bootstrapServers;
 
     void onStart(@Observes StartupEvent ev) throws Exception {
+        // Says at start-up which connection settings the service's clients use (Kafka Streams' come through
+        // config.KafkaClientConfigSource from the same file).
+        KafkaClients.fileSettings();
         if (!config.topics().create()) {
             return;
         }
@@ -41,7 +44,7 @@ public class TopicCreator {
 
     /** Idempotent: existing topics are left as they are. */
     public static void create(String bootstrapServers, Topics topics, int partitions, short replication) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(KafkaClients.connection(bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.all().stream()
                     .filter(t -> !existing.contains(t.name()))

@@ -30,8 +30,7 @@ public final class TopicScan {
     }
 
     public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = KafkaClients.connection(bootstrap);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Only what its producer committed: a record of an aborted transaction was never accepted.
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

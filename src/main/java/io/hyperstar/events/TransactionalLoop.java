@@ -82,8 +82,7 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
         this.role = role;
         this.topics = topics;
         this.handler = handler;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = KafkaClients.connection(bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -92,8 +91,7 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxProcessingTime.toMillis()));
         consumer = new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

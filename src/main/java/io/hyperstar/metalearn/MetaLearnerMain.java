@@ -69,8 +69,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
             metrics.gauge("hyperstar.training.records", learner, l -> l.trainingRecords());
         }
         this.consumer = TopicScan.consumer(bootstrap);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -235,6 +234,8 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                         + " --metrics host:port)");
             }
         }
+        // Before reading which model is in use: an unreachable cluster would read as one that published none.
+        io.hyperstar.events.KafkaClients.awaitCluster(bootstrap, java.time.Duration.ofSeconds(30), ROLE);
         ConfigSpace space = ConfigSpace.bundled();
         Topics topics = Topics.defaults();
         // Pooled targets, as the shipped model was trained (src/main/resources/model/README.md).

@@ -65,8 +65,7 @@ public final class ModelSwitch implements AutoCloseable {
         // The model the process started with (the bootstrap model in the image) was never published: any published
         // model replaces it, unless it is that very version.
         this.newestVersion = initial.metadata().version();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         follower = new TopicFollower(bootstrap, topics.modelPublished.name(), "model-switch", this::handle,
                 () -> "keeping model " + newestVersion);

@@ -102,6 +102,7 @@ public final class RecommenderMain {
                         + " (use --bootstrap host:port --model dir --data-roots dir,dir --id name --metrics host:port)");
             }
         }
+        io.hyperstar.events.KafkaClients.awaitCluster(bootstrap, java.time.Duration.ofSeconds(30), "recommender");
         ConfigSpace space = ConfigSpace.bundled();
         Topics topics = Topics.defaults();
         ModelArtifact.Metadata meta = ModelArtifact.readMetadata(modelDir);

@@ -87,9 +87,8 @@ public final class SchedulerTopology {
      * quarter in the scheduler and in the broker.
      */
     public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir) {
-        Properties p = new Properties();
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrapServers);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);

@@ -39,6 +39,7 @@ public final class WorkerMain {
                         + " --checkpoints dir --max-epochs n --id name --metrics host:port)");
             }
         }
+        io.hyperstar.events.KafkaClients.awaitCluster(bootstrap, Duration.ofSeconds(30), "worker");
         TrialRunner runner = switch (mode) {
             case "replay" -> ReplayRunner.load(curves);
             case "train" -> new TrainRunner(new io.hyperstar.train.Trainer(), io.hyperstar.space.ConfigSpace.bundled(),

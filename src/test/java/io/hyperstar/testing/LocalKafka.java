@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,15 +23,41 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     public static LocalKafka start() {
+        return start(false);
+    }
+
+    /**
+     * A broker that accepts only TLS connections authenticated with SCRAM-SHA-512, as most production clusters do
+     * ({@code kafka.sh start --sasl-ssl}); {@link #clientConfig()} is the settings file a HyperSTAR role needs for it.
+     */
+    public static LocalKafka startSecured() {
+        return start(true);
+    }
+
+    private static LocalKafka start(boolean secured) {
         try {
             Path dir = Files.createTempDirectory("hyperstar-kafka-");
             int port = freePort();
             int controllerPort = freePort();
-            run("start", "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort), "--dir", dir.toString());
+            List<String> args = new ArrayList<>(List.of("start", "--port", String.valueOf(port), "--controller-port",
+                    String.valueOf(controllerPort), "--dir", dir.toString()));
+            if (secured) {
+                args.add("--sasl-ssl");
+            }
+            run(args.toArray(String[]::new));
             return new LocalKafka(dir, port);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Kafka", e);
         }
+    }
+
+    /** The client settings file of a secured broker (HYPERSTAR_KAFKA_CONFIG), with the user's fresh password. */
+    public Path clientConfig() {
+        Path file = dir.resolve("client.properties");
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("this broker is not secured: it has no client settings");
+        }
+        return file;
     }
 
     public String bootstrapServers() {
