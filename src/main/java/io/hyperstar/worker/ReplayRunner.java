@@ -22,6 +22,8 @@ public final class ReplayRunner implements TrialRunner {
 
     private final Map<String, double[]> curves = new HashMap<>();
     private final Map<String, double[]> seconds = new HashMap<>();
+    /** Seconds waited per recorded training second before answering; 0 answers at once. */
+    private double pace;
 
     private ReplayRunner() {
     }
@@ -75,6 +77,18 @@ public final class ReplayRunner implements TrialRunner {
         return datasetId + "/" + configId;
     }
 
+    /**
+     * Answers each trial after its recorded training time times {@code factor} (0: at once), so a replayed fleet takes
+     * time like a real one: for drills and load rehearsals where trials must be in flight when something fails.
+     */
+    public ReplayRunner paced(double factor) {
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("pace must be a finite number >= 0, not " + factor);
+        }
+        pace = factor;
+        return this;
+    }
+
     public int size() {
         return curves.size();
     }
@@ -117,6 +131,14 @@ public final class ReplayRunner implements TrialRunner {
             }
             curve.add(acc[e]);
             secs += sec[e];
+        }
+        if (pace > 0) {
+            try {
+                Thread.sleep(Math.round(secs * pace * 1000));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return TrialRunner.failed(r, workerId, "interrupted", 0);
+            }
         }
         return TrialCompleted.newBuilder()
                 .setTrialId(r.getTrialId())

@@ -29,6 +29,33 @@ public final class TopicReader {
         return records(bootstrap, topic, values, r -> keep.test(r.value()), n, timeout).stream().map(ConsumerRecord::value).toList();
     }
 
+    /**
+     * Every committed value of a topic now: read until each partition's position reaches its last stable offset (the end
+     * that read_committed consumers see), so a test can check that something is there once and not twice without waiting
+     * out a timeout for a record that must not come.
+     */
+    public static <V> List<V> all(String bootstrap, String topic, Deserializer<V> values, Duration timeout) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), values)) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+        }
+        return out;
+    }
+
     /** Like {@link #read}, with the keys: the first {@code n} committed records of a topic, or fewer. */
     public static <V> List<ConsumerRecord<String, V>> records(String bootstrap, String topic, Deserializer<V> values, int n,
                                                                Duration timeout) {

@@ -134,6 +134,22 @@ class TrialWorkerTests {
                 .setTrialsSucceeded(0).setTrialsFailed(0).setCancelled(cancelled).build();
     }
 
+    @Test
+    void aPacedReplayGivesTheSameAnswersAndRefusesANonsensePace() throws Exception {
+        Path real = Path.of("src/main/resources/metadataset/curves.csv");
+        TrialRequested r = request("paced", "fashion-tops-4", 12, 3, 1);
+        TrialCompleted now = ReplayRunner.load(real).run(r, "w");
+        TrialCompleted paced = ReplayRunner.load(real).paced(0.01).run(r, "w");
+        assertThat(paced).isEqualTo(now);
+        assertThat(now.getStatus()).isEqualTo(TrialStatus.SUCCEEDED);
+        // The recorded training time of epochs 2 and 3 is what the answer reports, paced or not.
+        assertThat(now.getDurationMs()).isEqualTo(Math.round(ReplayRunner.load(real).seconds("fashion-tops-4", 12, 1, 3) * 1000));
+        for (double bad : new double[]{-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplayRunner.load(real).paced(bad))
+                    .hasMessageContaining("pace must be a finite number >= 0");
+        }
+    }
+
     private static TrialRequested request(String id, String dataset, int config, int epochs, int resumeFrom) {
         return TrialRequested.newBuilder().setTrialId(id).setExperimentId("e").setDatasetId(dataset).setTenant("t")
                 .setDatasetUri("/data/" + dataset).setDatasetFormat(DatasetFormat.IDX).setConfigId(config).setConfig(Map.of())
