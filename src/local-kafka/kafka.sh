@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real single-node Kafka 4.1.2 broker (KRaft, broker+controller) on 127.0.0.1, from Maven Central jars.
 #
-#   kafka.sh start [--port 9092] [--controller-port 9093] [--dir target/local-kafka] [--sasl-ssl]   start, wait until ready
+#   kafka.sh start [--port 9092] [--controller-port 9093] [--dir target/local-kafka] [--sasl-ssl [--acl]]   start, wait until ready
 #   kafka.sh stop  [--dir target/local-kafka]                                          stop cleanly
 #   kafka.sh status [--dir ...]
 #   kafka.sh classpath                                    resolve the broker's classpath into target/kafka.classpath
@@ -10,18 +10,22 @@
 # --sasl-ssl: a secured broker like most production clusters: clients must connect with TLS (a self-signed certificate
 # for 127.0.0.1) and authenticate with SCRAM-SHA-512 as user "hyperstar"; the settings every HyperSTAR role needs are
 # written to <dir>/client.properties (HYPERSTAR_KAFKA_CONFIG=<dir>/client.properties), fresh passwords at each start.
+# Users for each role too (service, worker, recommender, meta-learner, platform, operator; admin, a super user), each
+# with <dir>/client-<user>.properties. --acl: the broker also authorizes every request (StandardAuthorizer) and denies
+# what no ACL allows; grant each role's with io.hyperstar.ops.Acls as admin.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cp_file="$root/target/kafka.classpath"
 cmd="${1:-}"; shift || true
-port=9092; cport=9093; dir="$root/target/local-kafka"; secure=0
+port=9092; cport=9093; dir="$root/target/local-kafka"; secure=0; acl=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2;;
     --controller-port) cport="$2"; shift 2;;
     --dir) dir="$2"; shift 2;;
     --sasl-ssl) secure=1; shift;;
+    --acl) acl=1; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -40,7 +44,9 @@ secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
 # TLS material, SCRAM passwords, the broker's secured listener, and the clients' settings file.
 secure_setup() {
   local tls="$dir/tls"; rm -rf "$tls"; mkdir -p "$tls"
-  local store_pw; store_pw="$(secret)"; admin_pw="$(secret)"; user_pw="$(secret)"
+  local store_pw; store_pw="$(secret)"; admin_pw="$(secret)"
+  declare -gA user_pws=()
+  for u in hyperstar service worker recommender meta-learner platform operator; do user_pws[$u]="$(secret)"; done
   keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 30 -dname CN=127.0.0.1 \
     -ext SAN=ip:127.0.0.1,dns:localhost -keystore "$tls/broker.p12" -storetype PKCS12 \
     -storepass "$store_pw" -keypass "$store_pw" > "$tls/keytool.log" 2>&1
@@ -63,16 +69,30 @@ ssl.truststore.location=$tls/truststore.p12
 ssl.truststore.type=PKCS12
 ssl.truststore.password=$store_pw
 PROPS
-  cat > "$dir/client.properties" <<PROPS
-# Written by kafka.sh start --sasl-ssl: how a HyperSTAR role connects to this broker (HYPERSTAR_KAFKA_CONFIG).
+  if [ "$acl" = 1 ]; then
+    # The controller listener is plain text inside this one process, so its principal (ANONYMOUS) must be a super user.
+    cat >> "$dir/server.properties" <<PROPS
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin;User:ANONYMOUS
+allow.everyone.if.no.acl.found=false
+PROPS
+  fi
+  local u
+  for u in admin "${!user_pws[@]}"; do
+    local pw="${user_pws[$u]:-$admin_pw}" file="$dir/client-$u.properties"
+    [ "$u" = hyperstar ] && file="$dir/client.properties"
+    cat > "$file" <<PROPS
+# Written by kafka.sh start --sasl-ssl: how a HyperSTAR role connects to this broker as $u (HYPERSTAR_KAFKA_CONFIG).
 security.protocol=SASL_SSL
 sasl.mechanism=SCRAM-SHA-512
-sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="hyperstar" password="$user_pw";
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$u" password="$pw";
 ssl.truststore.location=$tls/truststore.p12
 ssl.truststore.type=PKCS12
 ssl.truststore.password=$store_pw
 PROPS
-  chmod 600 "$dir/client.properties" "$dir/server.properties"
+    chmod 600 "$file"
+  done
+  chmod 600 "$dir/server.properties"
 }
 
 start() {
@@ -113,14 +133,20 @@ LOG
   local jvm=(java -Xms128m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$cp")
   local id; id="$("${jvm[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
   local scram=()
-  if [ "$secure" = 1 ]; then secure_setup; scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pw]" --add-scram "SCRAM-SHA-512=[name=hyperstar,password=$user_pw]"); fi
+  if [ "$acl" = 1 ] && [ "$secure" = 0 ]; then echo "--acl needs --sasl-ssl (principals come from SCRAM)" >&2; exit 2; fi
+  if [ "$secure" = 1 ]; then
+    secure_setup
+    scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pw]")
+    for u in "${!user_pws[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$u,password=${user_pws[$u]}]"); done
+  fi
   "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" "${scram[@]}" > "$dir/format.log" 2>&1
   nohup "${jvm[@]}" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
   echo $! > "$dir/pid"; echo "$port" > "$dir/port"
   for _ in $(seq 1 240); do
     if grep -q "Kafka Server started" "$dir/kafka.log" 2>/dev/null; then
       echo "Kafka 4.1.2 ready on 127.0.0.1:$port (pid $(cat "$dir/pid"), data in $dir)"
-      if [ "$secure" = 1 ]; then echo "SASL_SSL only: connect with HYPERSTAR_KAFKA_CONFIG=$dir/client.properties"; fi
+      if [ "$secure" = 1 ]; then echo "SASL_SSL only: connect with HYPERSTAR_KAFKA_CONFIG=$dir/client.properties (or client-<role>.properties)"; fi
+      if [ "$acl" = 1 ]; then echo "ACLs enforced: grant each role's as admin (HYPERSTAR_KAFKA_CONFIG=$dir/client-admin.properties io.hyperstar.ops.Acls --apply)"; fi
       return 0
     fi
     if ! running; then echo "Kafka exited during start-up; see $dir/kafka.log:" >&2; tail -n 30 "$dir/kafka.log" >&2; exit 1; fi

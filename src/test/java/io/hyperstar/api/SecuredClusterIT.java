@@ -28,11 +28,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged roles against a cluster secured as most production clusters are (TLS, SCRAM-SHA-512 credentials), each
- * given only the cluster's address and the one client settings file (HYPERSTAR_KAFKA_CONFIG), as the Kubernetes
- * manifests give it: the service creates the topics and schedules, the recommender ranks, the worker fine-tunes with
- * DJL, and the producers' client registers a task-aware search and waits for its result. With a wrong password the
- * client is refused with the reason and registers nothing. Run by failsafe after the package phase.
+ * The packaged roles against a cluster secured as production clusters are (TLS, SCRAM-SHA-512 credentials, and an
+ * authorizer that denies whatever no ACL allows), each running as a principal of its own that holds only its role's ACLs
+ * (granted with {@code ops.Acls --apply}), and given only the cluster's address and its client settings file
+ * (HYPERSTAR_KAFKA_CONFIG), as the Kubernetes manifests give it: the service creates the topics and schedules, the
+ * recommender ranks, the worker fine-tunes with DJL, the producers' client registers a task-aware search and waits for
+ * its result, and an operator lists a dead letter. With a wrong password the client is refused with the reason, and
+ * with another role's credentials it is not authorized; neither registers anything. Run by failsafe after the package
+ * phase.
  */
 class SecuredClusterIT {
 
@@ -48,20 +51,26 @@ class SecuredClusterIT {
     @BeforeAll
     static void start() throws Exception {
         assertThat(APP.resolve("quarkus-run.jar")).as("built by mvn package before the integration tests").exists();
-        kafka = LocalKafka.startSecured();
+        kafka = LocalKafka.startSecuredWithAcls();
         dir = Files.createDirectories(Path.of("target/it-secured/" + System.nanoTime()));
+        for (String role : List.of("service", "worker", "recommender", "platform", "operator")) {
+            Process grant = run("acls-" + role, kafka.clientConfig("admin"), dir.resolve("acls-" + role + ".out"),
+                    cli("io.hyperstar.ops.Acls", "--bootstrap", kafka.bootstrapServers(), "--role", role, "--principal", "User:" + role, "--apply"));
+            assertThat(grant.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(grant.exitValue()).as(Files.readString(dir.resolve("acls-" + role + ".out"))).isZero();
+        }
         data = dir.resolve("data");
         TestTasks.materialise(data, "secured-shapes", 6, TaskData.Format.IDX, 31);
         int port = freePort();
         url = "http://127.0.0.1:" + port;
-        start("service", kafka.clientConfig(), List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+        start("service", kafka.clientConfig("service"), List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(), "-Dkafka-streams.state.dir=" + dir.resolve("state"),
                 "-Dhyperstar.topics.partitions=2", "-jar", APP.resolve("quarkus-run.jar").toString()));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> get("/q/health/ready").statusCode() == 200);
-        start("recommender", kafka.clientConfig(), cli("io.hyperstar.recommend.RecommenderMain", "--bootstrap", kafka.bootstrapServers(),
+        start("recommender", kafka.clientConfig("recommender"), cli("io.hyperstar.recommend.RecommenderMain", "--bootstrap", kafka.bootstrapServers(),
                 "--model", "src/main/resources/model", "--data-roots", data.toString(), "--id", "secured-recommender"));
-        start("worker", kafka.clientConfig(), cli("io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
+        start("worker", kafka.clientConfig("worker"), cli("io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
                 "--mode", "train", "--data-roots", data.toString(), "--checkpoints", dir.resolve("checkpoints").toString(),
                 "--id", "secured-worker"));
     }
@@ -84,7 +93,7 @@ class SecuredClusterIT {
     @Test
     void everyRoleWorksOnASecuredClusterWithTheSettingsFileAndAWrongPasswordIsRefusedWithTheReason() throws Exception {
         Path output = dir.resolve("register.out");
-        Process register = run("register", kafka.clientConfig(), output, cli("io.hyperstar.client.RegisterDataset",
+        Process register = run("register", kafka.clientConfig("platform"), output, cli("io.hyperstar.client.RegisterDataset",
                 "--bootstrap", kafka.bootstrapServers(), "--experiment", "secured-1", "--dataset", "secured-shapes",
                 "--uri", data.resolve("tasks/secured-shapes").toString(), "--strategy", "TASK_AWARE_HYPERBAND",
                 "--max-epochs", "3", "--eta", "3", "--wait", "240"));
@@ -111,8 +120,8 @@ class SecuredClusterIT {
 
         // The same client with a wrong password: refused at once with the reason, the password not shown, nothing sent.
         Path wrong = dir.resolve("wrong.properties");
-        String settings = Files.readString(kafka.clientConfig());
-        Files.writeString(wrong, settings.replaceAll("username=\"hyperstar\" password=\"[^\"]*\"", "username=\"hyperstar\" password=\"wrong\""));
+        String settings = Files.readString(kafka.clientConfig("platform"));
+        Files.writeString(wrong, settings.replaceAll("username=\"platform\" password=\"[^\"]*\"", "username=\"platform\" password=\"wrong\""));
         Path refusedOut = dir.resolve("refused.out");
         Process refused = run("refused", wrong, refusedOut, cli("io.hyperstar.client.RegisterDataset",
                 "--bootstrap", kafka.bootstrapServers(), "--experiment", "secured-2", "--dataset", "secured-shapes",
@@ -122,6 +131,32 @@ class SecuredClusterIT {
         assertThat(refused.exitValue()).as(said).isEqualTo(1);
         assertThat(said).contains("refused this client").contains("Authentication failed").contains("sasl.jaas.config=[hidden]")
                 .doesNotContain("password=\"wrong\"").doesNotContain("registered secured-2");
+
+        // A worker's credentials cannot register a search: its role has no ACL for that topic.
+        Path deniedOut = dir.resolve("denied.out");
+        Process denied = run("denied", kafka.clientConfig("worker"), deniedOut, cli("io.hyperstar.client.RegisterDataset",
+                "--bootstrap", kafka.bootstrapServers(), "--experiment", "secured-3", "--dataset", "secured-shapes",
+                "--uri", data.resolve("tasks/secured-shapes").toString()));
+        assertThat(denied.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(denied.exitValue()).isNotZero();
+        assertThat(Files.readString(deniedOut)).contains("Not authorized to access topics: [hyperstar-dataset-registered]")
+                .doesNotContain("registered secured-3");
+
+        // A request the scheduler refuses becomes a dead letter, which an operator (only its ACLs) lists with Redrive.
+        Process bad = run("bad", kafka.clientConfig("platform"), dir.resolve("bad.out"), cli("io.hyperstar.client.RegisterDataset",
+                "--bootstrap", kafka.bootstrapServers(), "--experiment", "secured-bad", "--dataset", "secured-shapes",
+                "--uri", data.resolve("tasks/secured-shapes").toString(), "--eta", "1"));
+        assertThat(bad.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(bad.exitValue()).isZero();
+        Path redriveOut = dir.resolve("redrive.out");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Process redrive = run("redrive", kafka.clientConfig("operator"), redriveOut, cli("io.hyperstar.client.Redrive",
+                    "--bootstrap", kafka.bootstrapServers(), "--reason", "eta", "--dry-run"));
+            assertThat(redrive.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(redrive.exitValue()).isZero();
+            assertThat(Files.readString(redriveOut)).contains("secured-bad").contains("would be sent back").doesNotContain("dry run: 0 of");
+        });
+
         JsonNode all = JSON.readTree(get("/experiments").body());
         assertThat(StreamSupport.stream(all.spliterator(), false).map(e -> e.get("experimentId").asText())).containsExactly("secured-1");
     }

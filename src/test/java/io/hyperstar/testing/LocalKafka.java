@@ -23,7 +23,7 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     public static LocalKafka start() {
-        return start(false);
+        return start(false, false);
     }
 
     /**
@@ -31,10 +31,18 @@ public final class LocalKafka implements AutoCloseable {
      * ({@code kafka.sh start --sasl-ssl}); {@link #clientConfig()} is the settings file a HyperSTAR role needs for it.
      */
     public static LocalKafka startSecured() {
-        return start(true);
+        return start(true, false);
     }
 
-    private static LocalKafka start(boolean secured) {
+    /**
+     * A secured broker that also authorizes every request and denies what no ACL allows ({@code --acl}); each role has a
+     * user of its own ({@link #clientConfig(String)}), and {@code admin} may grant ACLs.
+     */
+    public static LocalKafka startSecuredWithAcls() {
+        return start(true, true);
+    }
+
+    private static LocalKafka start(boolean secured, boolean acl) {
         try {
             Path dir = Files.createTempDirectory("hyperstar-kafka-");
             int port = freePort();
@@ -43,6 +51,9 @@ public final class LocalKafka implements AutoCloseable {
                     String.valueOf(controllerPort), "--dir", dir.toString()));
             if (secured) {
                 args.add("--sasl-ssl");
+            }
+            if (acl) {
+                args.add("--acl");
             }
             run(args.toArray(String[]::new));
             return new LocalKafka(dir, port);
@@ -53,7 +64,15 @@ public final class LocalKafka implements AutoCloseable {
 
     /** The client settings file of a secured broker (HYPERSTAR_KAFKA_CONFIG), with the user's fresh password. */
     public Path clientConfig() {
-        Path file = dir.resolve("client.properties");
+        return settings(dir.resolve("client.properties"));
+    }
+
+    /** The settings file of one user of a secured broker: admin, service, worker, recommender, meta-learner, platform, operator. */
+    public Path clientConfig(String user) {
+        return settings(dir.resolve("client-" + user + ".properties"));
+    }
+
+    private static Path settings(Path file) {
         if (!Files.exists(file)) {
             throw new IllegalStateException("this broker is not secured: it has no client settings");
         }
