@@ -96,6 +96,8 @@ public final class SchedulerTopology {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, CACHE_MAX_BYTES);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Hand the partitions over at once when stopping (application.properties says why).
+        p.put(StreamsConfig.mainConsumerPrefix("internal.leave.group.on.close"), true);
         return p;
     }
 }
