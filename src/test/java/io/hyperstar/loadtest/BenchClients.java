@@ -59,16 +59,14 @@ final class BenchClients {
 
     /** The producer an instant worker uses: the test worker's settings (linger 1 ms, idempotent, acks=all). */
     static Properties producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         return p;
     }
 
     /** A consumer that sees only committed output, as a real worker must under exactly-once. */
     static Properties consumer(String bootstrap, String group) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = io.hyperstar.events.KafkaClients.connection(bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -76,7 +74,7 @@ final class BenchClients {
     }
 
     static void createTopics(String bootstrap, int partitions, List<String> names) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(io.hyperstar.events.KafkaClients.connection(bootstrap))) {
             admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -88,7 +86,7 @@ final class BenchClients {
      * then finds a source topic missing and stops in ERROR.
      */
     static void awaitTopics(String bootstrap, Collection<String> names) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(io.hyperstar.events.KafkaClients.connection(bootstrap))) {
             for (int attempt = 0; ; attempt++) {
                 try {
                     var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);

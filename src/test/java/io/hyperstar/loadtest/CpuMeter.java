@@ -27,7 +27,7 @@ final class CpuMeter {
 
     /** Finds the broker listening on {@code bootstrap} among this machine's Kafka processes (there may be others). */
     static CpuMeter forBroker(String bootstrap) {
-        String listener = "PLAINTEXT://" + bootstrap;
+        String listener = "://" + bootstrap;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             Long pid = procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> serverProperties(p).map(props -> props.contains(listener + ",") || props.contains(listener + "\n"))

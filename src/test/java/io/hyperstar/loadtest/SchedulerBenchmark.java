@@ -43,16 +43,18 @@ public final class SchedulerBenchmark {
 
 
     record Options(int experiments, int partitions, int maxEpochs, int eta, int warmupExperiments, int rounds,
-                   long timeoutSeconds, Path out, String command) {
+                   long timeoutSeconds, Path out, String command, boolean saslSsl) {
 
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>(Map.of("experiments", "1000", "partitions", "6", "max-epochs", "9",
-                    "eta", "3", "warmup-experiments", "same as --experiments", "rounds", "3", "timeout-s", "300", "out", "load-tests/scheduler"));
+                    "eta", "3", "warmup-experiments", "same as --experiments", "rounds", "3", "timeout-s", "300", "out", "load-tests/scheduler",
+                    "security", "plaintext"));
             for (int i = 0; i < args.length; i++) {
                 String key = args[i].startsWith("--") ? args[i].substring(2) : null;
                 if (key == null || !a.containsKey(key) || i + 1 >= args.length) {
                     throw new IllegalArgumentException("usage: [--experiments N] [--partitions N] [--max-epochs R] [--eta N]"
-                            + " [--warmup-experiments N] [--rounds N] [--timeout-s S] [--out DIR]; got " + String.join(" ", args));
+                            + " [--warmup-experiments N] [--rounds N] [--timeout-s S] [--out DIR] [--security plaintext|sasl-ssl]; got "
+                            + String.join(" ", args));
                 }
                 a.put(key, args[++i]);
             }
@@ -62,7 +64,11 @@ public final class SchedulerBenchmark {
                     a.get("warmup-experiments").startsWith("same") ? Integer.parseInt(a.get("experiments"))
                             : Integer.parseInt(a.get("warmup-experiments")), Integer.parseInt(a.get("rounds")), Long.parseLong(a.get("timeout-s")),
                     Path.of(a.get("out")),
-                    command.strip());
+                    command.strip(), switch (a.get("security")) {
+                        case "plaintext" -> false;
+                        case "sasl-ssl" -> true;
+                        default -> throw new IllegalArgumentException("--security is plaintext or sasl-ssl, not " + a.get("security"));
+                    });
         }
     }
 
@@ -114,7 +120,12 @@ public final class SchedulerBenchmark {
         String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         long t0 = System.nanoTime();
         List<Round> rounds = new ArrayList<>();
-        try (LocalKafka kafka = LocalKafka.start()) {
+        // sasl-ssl: every client of the run (topologies, worker, driver, admin) connects with TLS and SCRAM, through the
+        // client settings file the roles read (KafkaClients), as on a secured production cluster.
+        try (LocalKafka kafka = o.saslSsl() ? LocalKafka.startSecured() : LocalKafka.start()) {
+            if (o.saslSsl()) {
+                System.setProperty(io.hyperstar.events.KafkaClients.FILE_PROPERTY, kafka.clientConfig().toString());
+            }
             String bootstrap = kafka.bootstrapServers();
             CpuMeter cpu = CpuMeter.forBroker(bootstrap);
             // Warm-up first (JIT, broker, client metadata) so no measured phase pays for starting cold.
@@ -206,8 +217,9 @@ public final class SchedulerBenchmark {
                         + " then the scheduler on fresh topics and state; a warm-up of %,d experiments per topology first, not counted.\n",
                 load.experiments(), load.maxEpochs(), load.eta(), load.trialsPerExperiment(), load.waves().size(), waves,
                 load.totalEvents(), rounds.size(), o.warmupExperiments()));
-        md.append(String.format(Locale.ROOT, "- **Kafka:** one local broker (Kafka 4.1.2, KRaft, `src/local-kafka/kafka.sh`), %d partitions per topic,"
+        md.append(String.format(Locale.ROOT, "- **Kafka:** one local broker (Kafka 4.1.2, KRaft, `src/local-kafka/kafka.sh`%s), %d partitions per topic,"
                         + " replication 1. Both topologies use `SchedulerTopology.streamsConfig`: %s=%s, %s=%s, %s=%s, producer %s=%s, one stream thread%s.\n\n",
+                o.saslSsl() ? " `--sasl-ssl`: every client connects with TLS and authenticates with SCRAM-SHA-512" : "",
                 o.partitions(), StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
                 StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, streams.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
                 StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, streams.get(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG),
