@@ -10,6 +10,8 @@
 # searched twice with the same epoch budget: vanilla Hyperband and task-aware Hyperband, side by side.
 #   DEMO_MODE=replay src/demo/run.sh      replays the meta-dataset's recorded curves instead of training (seconds)
 #   DEMO_TASK=mnist-10 DEMO_R=27 src/demo/run.sh
+#   DEMO_SECURE=1 src/demo/run.sh         the same on a secured Kafka (TLS, SCRAM credentials, ACLs enforced): each role
+#                                         runs as its own user with only its role's ACLs (io.hyperstar.ops.Acls)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OPT_OUT_TRACKING=true
@@ -36,7 +38,18 @@ else
   worker_args=(--mode replay --curves "${DEMO_CURVES:-src/main/resources/metadataset/curves.csv}")
 fi
 echo "== starting Kafka"
-src/local-kafka/kafka.sh start --port "$port" --controller-port $((port + 1)) --dir "$out/kafka"
+secure=()
+[ "${DEMO_SECURE:-0}" = 1 ] && secure=(--sasl-ssl --acl)
+src/local-kafka/kafka.sh start --port "$port" --controller-port $((port + 1)) --dir "$out/kafka" "${secure[@]}"
+# settings ROLE: the client settings file of the role's own user on a secured Kafka (HYPERSTAR_KAFKA_CONFIG); empty,
+# which means none, otherwise.
+settings() { if [ "${DEMO_SECURE:-0}" = 1 ]; then echo "$out/kafka/client-$1.properties"; fi; }
+if [ "${DEMO_SECURE:-0}" = 1 ]; then
+  echo "== granting each role its ACLs as admin (io.hyperstar.ops.Acls --apply)"
+  for role in service worker recommender platform; do
+    HYPERSTAR_KAFKA_CONFIG="$(settings admin)" "${jvm[@]}" io.hyperstar.ops.Acls --role "$role" --principal "User:$role" --apply > "$out/acls-$role.txt"
+  done
+fi
 
 pids=()
 cleanup() {
@@ -48,16 +61,16 @@ trap cleanup EXIT
 
 echo "== starting the service (log: $out/service.log)"
 rm -rf "$out/streams-state" "$out/checkpoints"
-java -Dai.djl.offline=true -Dkafka-streams.state.dir="$out/streams-state" -jar target/quarkus-app/quarkus-run.jar > "$out/service.log" 2>&1 &
+HYPERSTAR_KAFKA_CONFIG="$(settings service)" java -Dai.djl.offline=true -Dkafka-streams.state.dir="$out/streams-state" -jar target/quarkus-app/quarkus-run.jar > "$out/service.log" 2>&1 &
 pids+=($!)
 echo "== starting a reference worker: ${worker_args[*]} (log: $out/worker.log)"
-"${jvm[@]}" io.hyperstar.worker.WorkerMain "${worker_args[@]}" --id demo-worker > "$out/worker.log" 2>&1 &
+HYPERSTAR_KAFKA_CONFIG="$(settings worker)" "${jvm[@]}" io.hyperstar.worker.WorkerMain "${worker_args[@]}" --id demo-worker > "$out/worker.log" 2>&1 &
 pids+=($!)
 compare=0
 if [ -f "$model/model.json" ] && [ "$mode" = train ]; then
   compare=1
   echo "== starting the recommender with the model in $model (log: $out/recommender.log)"
-  "${jvm[@]}" -Dai.djl.pytorch.num_threads=1 io.hyperstar.recommend.RecommenderMain --model "$model" --data-roots data \
+  HYPERSTAR_KAFKA_CONFIG="$(settings recommender)" "${jvm[@]}" -Dai.djl.pytorch.num_threads=1 io.hyperstar.recommend.RecommenderMain --model "$model" --data-roots data \
     --id demo-recommender > "$out/recommender.log" 2>&1 &
   pids+=($!)
 fi
@@ -68,14 +81,14 @@ start=$(date +%s)
 if [ "$compare" = 1 ]; then
   [ "$budget" = 0 ] && budget=36
   echo "== registering $id-vanilla and $id-task-aware: $task, R=$r, eta=3, the same budget of $budget epochs each"
-  "${jvm[@]}" io.hyperstar.client.RegisterDataset --dataset "$task" --uri "$PWD/data/tasks/$task" --max-epochs "$r" \
+  HYPERSTAR_KAFKA_CONFIG="$(settings platform)" "${jvm[@]}" io.hyperstar.client.RegisterDataset --dataset "$task" --uri "$PWD/data/tasks/$task" --max-epochs "$r" \
     --eta 3 --seed 7 --budget "$budget" --experiment "$id-vanilla" --strategy HYPERBAND \
     --experiment "$id-task-aware" --strategy TASK_AWARE_HYPERBAND --wait 1800
   grep -h "ranked\|refused" "$out/recommender.log" | sed 's/^/recommender: /' || true
   id="$id-task-aware"
 else
   echo "== registering $id: $task, vanilla Hyperband, R=$r, eta=3 (follow it: curl localhost:8080/experiments/$id)"
-  "${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "$task" \
+  HYPERSTAR_KAFKA_CONFIG="$(settings platform)" "${jvm[@]}" io.hyperstar.client.RegisterDataset --experiment "$id" --dataset "$task" \
     --uri "$PWD/data/tasks/$task" --strategy HYPERBAND --max-epochs "$r" --eta 3 --seed 7 --budget "$budget" --wait 1200
 fi
 echo "the search took $(( $(date +%s) - start )) s"
