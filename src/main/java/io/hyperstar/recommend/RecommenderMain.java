@@ -58,8 +58,18 @@ public final class RecommenderMain {
                                          MeterRegistry metrics) {
         return new TransactionalLoop(bootstrap, topics, topics.datasetRegistered.name(), "hyperstar-recommender",
                 "hyperstar-recommender-" + id, Duration.ofMinutes(10), "recommender", in -> {
-                    Recommender recommender = recommenders.get();
                     DatasetRegistered ev = topics.datasetRegistered.valueSerde().deserializer().deserialize(in.topic(), in.value());
+                    if (!needsRanking(ev.getTuning().getStrategy())) {
+                        // The scheduler ignores a ranking for a search that does not start from one: ranking it would
+                        // only spend a recommender's time, and refusing its dataset (one the trainers can read and
+                        // this role cannot, say) would raise a dead letter for nothing.
+                        if (metrics != null) {
+                            metrics.counter("hyperstar.rankings", "outcome", "not-needed").increment();
+                        }
+                        LOG.debugf("not ranking %s: %s does not start from a ranking", ev.getExperimentId(), ev.getTuning().getStrategy());
+                        return List.of();
+                    }
+                    Recommender recommender = recommenders.get();
                     RankingComputed r = recommender.rank(ev);
                     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
                     out.add(new ProducerRecord<>(topics.rankingComputed.name(), in.key(),
@@ -83,6 +93,11 @@ public final class RecommenderMain {
                     }
                     return out;
                 }, metrics);
+    }
+
+    /** The strategies that start from a ranking (the scheduler's Strategy.needsRanking). */
+    static boolean needsRanking(io.hyperstar.events.Strategy s) {
+        return s == io.hyperstar.events.Strategy.TASK_AWARE_HYPERBAND || s == io.hyperstar.events.Strategy.TASK_AWARE_ASHA;
     }
 
     public static void main(String[] args) throws Exception {

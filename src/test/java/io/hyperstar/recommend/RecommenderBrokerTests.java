@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The recommender on a real broker with the real scheduler and a replay worker: a dataset's ranking comes from
@@ -101,6 +102,9 @@ class RecommenderBrokerTests {
                 send(producer, registration("outside", "ds-1", outside.resolve("tasks/x").toString(), DatasetFormat.IDX));
                 send(producer, registration("missing", "ds-1", data.resolve("tasks/none").toString(), DatasetFormat.IDX));
                 send(producer, registration("wrong-format", "ds-1", data.resolve("tasks/folder-shapes").toString(), DatasetFormat.IDX));
+                // A vanilla search needs no ranking, even of a dataset this role could not read.
+                send(producer, DatasetRegistered.newBuilder(registration("vanilla", "ds-1", data.resolve("tasks/none").toString(),
+                        DatasetFormat.IDX)).setTuning(TestEvents.tuning(Strategy.HYPERBAND, 9, 3, 0)).build());
             }
 
             List<RankingComputed> rankings = TopicReader.read(kafka.bootstrapServers(), TOPICS.rankingComputed.name(), TOPICS.rankingComputed.valueSerde().deserializer(), 4, Duration.ofMinutes(3));
@@ -138,7 +142,7 @@ class RecommenderBrokerTests {
                     .contains("hyperstar_ranking_duration_seconds_count{device=\"" + ta.getDevice() + "\",role=\"recommender\",} 1.0");
 
             // Task-aware Hyperband: the first bracket asks for exactly the top of the ranking, and the search ends.
-            List<ExperimentCompleted> done = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 4, Duration.ofMinutes(3));
+            List<ExperimentCompleted> done = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(), TOPICS.experimentCompleted.valueSerde().deserializer(), 5, Duration.ofMinutes(3));
             int firstRung = io.hyperstar.hyperband.Hyperband.plan(9, 3, SPACE.size()).get(0).rungs().get(0).n();
             List<Integer> firstBracket = worker.received("ta").stream().filter(r -> r.getBracket() == 2 && r.getRung() == 0)
                     .map(TrialRequested::getConfigId).toList();
@@ -146,8 +150,17 @@ class RecommenderBrokerTests {
             ExperimentCompleted taDone = done.stream().filter(d -> d.getExperimentId().equals("ta")).findFirst().orElseThrow();
             assertThat(taDone.getNote()).isEmpty();
             // Refused datasets still get searched, by vanilla Hyperband, and the result says why.
-            assertThat(done.stream().filter(d -> !d.getExperimentId().equals("ta")))
-                    .allSatisfy(d -> assertThat(d.getNote()).startsWith("fell back to vanilla Hyperband: the recommender could not rank"));
+            assertThat(done.stream().filter(d -> !d.getExperimentId().equals("ta") && !d.getExperimentId().equals("vanilla")))
+                    .hasSize(3).allSatisfy(d -> assertThat(d.getNote()).startsWith("fell back to vanilla Hyperband: the recommender could not rank"));
+            // The vanilla search was not ranked and its dataset not refused: no ranking, no dead letter, counted apart.
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(Scrape.metrics(metrics))
+                    .contains("hyperstar_rankings_total{outcome=\"not-needed\",role=\"recommender\",} 1.0"));
+            assertThat(done.stream().filter(d -> d.getExperimentId().equals("vanilla")).findFirst().orElseThrow().getNote()).isEmpty();
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.rankingComputed.name(), TOPICS.rankingComputed.valueSerde().deserializer(),
+                    Duration.ofSeconds(30))).extracting(r -> r.getExperimentId().toString())
+                    .containsExactlyInAnyOrder("ta", "outside", "missing", "wrong-format");
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.deadLetter.name(), TOPICS.deadLetter.valueSerde().deserializer(),
+                    Duration.ofSeconds(30))).hasSize(3);
             loop.close();
             t.join(30_000);
         }
