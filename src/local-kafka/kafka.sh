@@ -11,7 +11,7 @@
 # for 127.0.0.1) and authenticate with SCRAM-SHA-512 as user "hyperstar"; the settings every HyperSTAR role needs are
 # written to <dir>/client.properties (HYPERSTAR_KAFKA_CONFIG=<dir>/client.properties), fresh passwords at each start.
 # Users for each role too (service, worker, recommender, meta-learner, platform, operator; admin, a super user), each
-# with <dir>/client-<user>.properties. --acl: the broker also authorizes every request (StandardAuthorizer) and denies
+# with <dir>/client-<user>.properties (and client-<user>.librdkafka.properties for librdkafka clients). --acl: the broker also authorizes every request (StandardAuthorizer) and denies
 # what no ACL allows; grant each role's with io.hyperstar.ops.Acls as admin.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,10 +57,15 @@ secure_setup() {
     -e "s|^advertised.listeners=.*|advertised.listeners=SASL_SSL://127.0.0.1:$port|" \
     -e "s|^inter.broker.listener.name=.*|inter.broker.listener.name=SASL_SSL|" \
     -e "s|^listener.security.protocol.map=.*|listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT|" "$dir/server.properties"
+  # PLAIN (over TLS) as well, with the same users and passwords, for librdkafka clients: librdkafka before 2.6.1, which
+  # is what Debian 12 ships (2.0.2), cannot authenticate with SCRAM against Kafka 4 (librdkafka pull request #4895).
+  local plain_users="user_admin=\"$admin_pw\"" u
+  for u in "${!user_pws[@]}"; do plain_users+=" user_$u=\"${user_pws[$u]}\""; done
   cat >> "$dir/server.properties" <<PROPS
-sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_pw";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
 ssl.keystore.location=$tls/broker.p12
 ssl.keystore.type=PKCS12
 ssl.keystore.password=$store_pw
@@ -90,7 +95,16 @@ ssl.truststore.location=$tls/truststore.p12
 ssl.truststore.type=PKCS12
 ssl.truststore.password=$store_pw
 PROPS
-    chmod 600 "$file"
+    # The same for librdkafka (Python's confluent-kafka, Go, C#...), which takes a PEM certificate instead of a truststore,
+    # with PLAIN over TLS (see above).
+    cat > "${file%.properties}.librdkafka.properties" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanisms=PLAIN
+sasl.username=$u
+sasl.password=$pw
+ssl.ca.location=$tls/broker.pem
+PROPS
+    chmod 600 "$file" "${file%.properties}.librdkafka.properties"
   done
   chmod 600 "$dir/server.properties"
 }

@@ -120,7 +120,8 @@ TOPICS = {
 
 def kafka_settings(bootstrap, config_file=None):
     """librdkafka settings: the cluster's address, then those of a properties file in librdkafka's own names if given
-    (a secured cluster: security.protocol, sasl.mechanisms, sasl.username, sasl.password, ssl.ca.location)."""
+    (a secured cluster: security.protocol, sasl.mechanisms, sasl.username, sasl.password, ssl.ca.location). SCRAM against
+    Kafka 4 needs librdkafka 2.6.1 or later; Debian 12's is 2.0.2 (docs/integration.md)."""
     settings = {"bootstrap.servers": bootstrap}
     if config_file:
         for line in open(config_file, encoding="utf-8"):

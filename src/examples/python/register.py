@@ -63,7 +63,8 @@ def main():
     if a.wait <= 0:
         return
 
-    consumer = Consumer(dict(kafka, **{"group.id": "python-register-" + uuid.uuid4().hex, "auto.offset.reset": "earliest",
+    # A group of its own per run, under the prefix the platform role's ACLs allow (ops/Acls).
+    consumer = Consumer(dict(kafka, **{"group.id": "register-dataset-" + uuid.uuid4().hex, "auto.offset.reset": "earliest",
                                        "enable.auto.commit": False, "isolation.level": "read_committed"}))
     consumer.subscribe([events.TOPICS["ExperimentCompleted"]])
     deadline = time.time() + a.wait

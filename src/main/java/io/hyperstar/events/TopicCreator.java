@@ -64,4 +64,26 @@ public class TopicCreator {
             }
         }
     }
+
+    /**
+     * Creates the service's missing topics from the command line, for clusters where the service may not
+     * ({@code hyperstar.topics.create=false}): {@code TopicCreator [--bootstrap host:port] [--partitions 6] [--replication 3]}.
+     */
+    public static void main(String[] args) throws Exception {
+        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        int partitions = 6;
+        short replication = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[++i];
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--replication" -> replication = Short.parseShort(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (use --bootstrap host:port --partitions n --replication n)");
+            }
+        }
+        KafkaClients.checkClusterOrExit(bootstrap);
+        create(bootstrap, Topics.defaults(), partitions, replication);
+        System.out.println("the service's topics exist: " + Topics.defaults().all().stream().map(Topic::name).toList());
+    }
 }

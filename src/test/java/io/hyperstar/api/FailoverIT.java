@@ -9,29 +9,17 @@ import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
-import io.hyperstar.hyperband.Experiment;
-import io.hyperstar.hyperband.ExperimentMachine;
 import io.hyperstar.hyperband.Simulator;
-import io.hyperstar.hyperband.TuningSpec;
-import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.KafkaBroker;
+import io.hyperstar.testing.PackagedRoles;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,13 +27,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Kill -9 mid-search, as a node failure or an OOM kill does in Kubernetes: two packaged scheduler instances and two
@@ -64,116 +50,92 @@ class FailoverIT {
     private static final List<String> TASKS = List.of("fashion-10", "fashion-tops-4", "mnist-10", "mnist-10-blur",
             "greek-lower-24", "latin-upper-26", "shapes-8", "symbols-20-invert", "cyrillic-upper-32", "digits-glyph-10",
             "fashion-10-rot", "mnist-5-rot");
-    private static final Path APP = Path.of("target/quarkus-app");
-    private static final Path CURVES = Path.of("src/main/resources/metadataset/curves.csv");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<Process> processes = new ArrayList<>();
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
 
     @Test
     void killingASchedulerInstanceAndAWorkerMidSearchChangesNoResultAndDoesNothingTwice() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target/it-failover/" + System.nanoTime()));
-        // The client settings file every role reads (HYPERSTAR_KAFKA_CONFIG), here for client tuning: a dead member leaves
-        // its group after 6 s (the broker's minimum) instead of the default 45 s.
-        Path settings = Files.writeString(dir.resolve("kafka-client.properties"), "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
-        List<String> urls = new ArrayList<>();
-        List<Process> services = new ArrayList<>();
-        for (String name : List.of("a", "b")) {
-            int port = freePort();
-            urls.add("http://127.0.0.1:" + port);
-            services.add(start(dir, "service-" + name, settings, Map.of("HYPERSTAR_ADVERTISED_ADDRESS", "127.0.0.1:" + port),
-                    List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                            "-Dkafka-streams.state.dir=" + dir.resolve("state-" + name), "-Dhyperstar.topics.create=false",
-                            "-Dhyperstar.topics.partitions=6", "-jar", APP.resolve("quarkus-run.jar").toString())));
-        }
-        for (String url : urls) {
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> get(url + "/q/health/ready").statusCode() == 200);
-        }
-        List<Process> workers = new ArrayList<>();
-        for (String name : List.of("worker-1", "worker-2")) {
-            workers.add(start(dir, name, settings, Map.of(), cli("io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
-                    "--mode", "replay", "--curves", CURVES.toString(), "--pace", "0.05", "--id", name)));
-        }
-
-        Map<String, Simulator.Run> expected = new HashMap<>();
-        CurveTable curves = CurveTable.load("/metadataset/curves.csv");
-        try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
-            for (String task : TASKS) {
-                String id = "failover-" + task;
-                producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
-                        TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
-                Experiment e = ExperimentMachine.create(id, task, new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, 9, 3, 0,
-                        TestEvents.SEED, 0, TestEvents.MAX_RETRIES), ConfigSpace.bundled().size(), 0);
-                expected.put(id, Simulator.run(e, curves.forDataset(task)));
+        try (PackagedRoles roles = new PackagedRoles("failover")) {
+            // The client settings file every role reads (HYPERSTAR_KAFKA_CONFIG), here for client tuning: a dead member
+            // leaves its group after 6 s (the broker's minimum) instead of the default 45 s.
+            Path settings = Files.writeString(roles.dir().resolve("kafka-client.properties"),
+                    "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+            Map<String, String> env = Map.of("HYPERSTAR_KAFKA_CONFIG", settings.toAbsolutePath().toString());
+            List<PackagedRoles.Service> services = new ArrayList<>();
+            for (String name : List.of("service-a", "service-b")) {
+                services.add(roles.service(name, kafka.bootstrapServers(), env, "-Xmx512m", "-Dhyperstar.topics.create=false",
+                        "-Dhyperstar.topics.partitions=6"));
             }
+            services.forEach(PackagedRoles.Service::awaitReady);
+            List<Process> workers = new ArrayList<>();
+            for (String name : List.of("worker-1", "worker-2")) {
+                workers.add(roles.cli(name, env, "io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
+                        "--mode", "replay", "--curves", "src/main/resources/metadataset/curves.csv", "--pace", "0.05", "--id", name));
+            }
+
+            Map<String, Simulator.Run> expected = new HashMap<>();
+            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
+                for (String task : TASKS) {
+                    String id = "failover-" + task;
+                    producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
+                            TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
+                    expected.put(id, TestEvents.simulateRecorded(id, task, 9, 3));
+                }
+            }
+            int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
+
+            // A fifth of the way in, instance a holds running searches and both workers are answering.
+            List<TrialCompleted> early = TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
+                    TOPICS.trialCompleted.valueSerde().deserializer(), trials / 5, Duration.ofMinutes(3));
+            assertThat(early).hasSize(trials / 5);
+            List<JsonNode> heldByA = list(services.get(0).url() + "/experiments?forwarded=true&limit=100");
+            assertThat(heldByA).as("instance a holds running searches when it is killed")
+                    .anySatisfy(e -> assertThat(e.get("phase").asText()).isEqualTo("RUNNING"));
+            services.get(0).process().destroyForcibly().waitFor();
+            workers.get(0).destroyForcibly().waitFor();
+            long killed = System.nanoTime();
+
+            List<ExperimentCompleted> results = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
+                    TOPICS.experimentCompleted.valueSerde().deserializer(), TASKS.size(), Duration.ofMinutes(5));
+            System.out.printf("failover: %d trials, %d answered before the kill; %d searches held by the killed instance;"
+                            + " all %d searches ended %.1f s after the kill%n", trials, early.size(), heldByA.size(), results.size(),
+                    (System.nanoTime() - killed) / 1e9);
+            assertThat(results).extracting(ExperimentCompleted::getExperimentId).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            for (ExperimentCompleted done : results) {
+                Simulator.Run run = expected.get(done.getExperimentId());
+                assertThat(done.getBestConfigId()).as(done.getExperimentId()).isEqualTo(run.outcome().bestConfigId());
+                assertThat(done.getBestTop1()).as(done.getExperimentId()).isEqualTo(run.outcome().bestTop1());
+                assertThat(done.getEpochsUsed()).as(done.getExperimentId()).isEqualTo(run.outcome().epochsUsed());
+                assertThat(done.getTrialsRequested()).as(done.getExperimentId()).isEqualTo(run.outcome().trialsRequested());
+            }
+
+            // Nothing twice on the wire, in what consumers with read_committed see: no request, answer, result or
+            // meta-dataset record repeated, though the killed instance and worker each had work in flight.
+            List<TrialRequested> requested = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialRequested.name(),
+                    TOPICS.trialRequested.valueSerde().deserializer(), Duration.ofSeconds(30));
+            assertThat(requested).hasSize(trials);
+            assertThat(counts(requested, TrialRequested::getTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            List<TrialCompleted> answered = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
+                    TOPICS.trialCompleted.valueSerde().deserializer(), Duration.ofSeconds(30));
+            assertThat(answered).hasSize(trials);
+            assertThat(counts(answered, TrialCompleted::getTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            assertThat(answered).extracting(TrialCompleted::getWorker).contains("worker-1", "worker-2");
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
+                    TOPICS.experimentCompleted.valueSerde().deserializer(), Duration.ofSeconds(30))).hasSize(TASKS.size());
+            long fullBudget = expected.values().stream().flatMap(r -> r.orders().stream()).filter(o -> o.epochs() == 9).count();
+            List<MetaDatasetRecord> records = TopicReader.all(kafka.bootstrapServers(), TOPICS.metaDataset.name(),
+                    TOPICS.metaDataset.valueSerde().deserializer(), Duration.ofSeconds(30));
+            assertThat(records).hasSize((int) fullBudget);
+            assertThat(counts(records, MetaDatasetRecord::getSourceTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+
+            // The survivor answers for every search, with no duplicate answers recorded.
+            List<JsonNode> all = list(services.get(1).url() + "/experiments?limit=100");
+            assertThat(all).hasSize(TASKS.size()).allSatisfy(e -> {
+                assertThat(e.get("phase").asText()).isEqualTo("DONE");
+                assertThat(e.get("duplicateResults").asInt()).isZero();
+            });
         }
-        int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
-
-        // A fifth of the way in, instance a holds running searches and both workers are answering.
-        List<TrialCompleted> early = TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
-                TOPICS.trialCompleted.valueSerde().deserializer(), trials / 5, Duration.ofMinutes(3));
-        assertThat(early).hasSize(trials / 5);
-        List<JsonNode> heldByA = list(urls.get(0) + "/experiments?forwarded=true&limit=100");
-        assertThat(heldByA).as("instance a holds running searches when it is killed")
-                .anySatisfy(e -> assertThat(e.get("phase").asText()).isEqualTo("RUNNING"));
-        services.get(0).destroyForcibly().waitFor();
-        workers.get(0).destroyForcibly().waitFor();
-        long killed = System.nanoTime();
-
-        List<ExperimentCompleted> results = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
-                TOPICS.experimentCompleted.valueSerde().deserializer(), TASKS.size(), Duration.ofMinutes(5));
-        System.out.printf("failover: %d trials, %d answered before the kill; %d searches held by the killed instance;"
-                        + " all %d searches ended %.1f s after the kill%n", trials, early.size(), heldByA.size(), results.size(),
-                (System.nanoTime() - killed) / 1e9);
-        assertThat(results).extracting(ExperimentCompleted::getExperimentId).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        for (ExperimentCompleted done : results) {
-            Simulator.Run run = expected.get(done.getExperimentId());
-            assertThat(done.getBestConfigId()).as(done.getExperimentId()).isEqualTo(run.outcome().bestConfigId());
-            assertThat(done.getBestTop1()).as(done.getExperimentId()).isEqualTo(run.outcome().bestTop1());
-            assertThat(done.getEpochsUsed()).as(done.getExperimentId()).isEqualTo(run.outcome().epochsUsed());
-            assertThat(done.getTrialsRequested()).as(done.getExperimentId()).isEqualTo(run.outcome().trialsRequested());
-        }
-
-        // Nothing twice on the wire, in what consumers with read_committed see: no request, answer, result or
-        // meta-dataset record repeated, though the killed instance and worker each had work in flight.
-        List<TrialRequested> requested = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialRequested.name(),
-                TOPICS.trialRequested.valueSerde().deserializer(), Duration.ofSeconds(30));
-        assertThat(requested).hasSize(trials);
-        assertThat(counts(requested, TrialRequested::getTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
-        List<TrialCompleted> answered = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
-                TOPICS.trialCompleted.valueSerde().deserializer(), Duration.ofSeconds(30));
-        assertThat(answered).hasSize(trials);
-        assertThat(counts(answered, TrialCompleted::getTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
-        assertThat(answered).extracting(TrialCompleted::getWorker).contains("worker-1", "worker-2");
-        assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
-                TOPICS.experimentCompleted.valueSerde().deserializer(), Duration.ofSeconds(30))).hasSize(TASKS.size());
-        long fullBudget = expected.values().stream().flatMap(r -> r.orders().stream()).filter(o -> o.epochs() == 9).count();
-        List<MetaDatasetRecord> records = TopicReader.all(kafka.bootstrapServers(), TOPICS.metaDataset.name(),
-                TOPICS.metaDataset.valueSerde().deserializer(), Duration.ofSeconds(30));
-        assertThat(records).hasSize((int) fullBudget);
-        assertThat(counts(records, MetaDatasetRecord::getSourceTrialId)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
-
-        // The survivor answers for every search, with no duplicate answers recorded.
-        List<JsonNode> all = list(urls.get(1) + "/experiments?limit=100");
-        assertThat(all).hasSize(TASKS.size()).allSatisfy(e -> {
-            assertThat(e.get("phase").asText()).isEqualTo("DONE");
-            assertThat(e.get("duplicateResults").asInt()).isZero();
-        });
     }
 
     private static <T> Map<String, Long> counts(List<T> items, Function<T, CharSequence> id) {
@@ -181,38 +143,6 @@ class FailoverIT {
     }
 
     private static List<JsonNode> list(String url) throws Exception {
-        return StreamSupport.stream(JSON.readTree(get(url).body()).spliterator(), false).toList();
-    }
-
-    /** A command-line role as the image's entrypoint runs it: the packaged classpath, logging through JUL. */
-    private static List<String> cli(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("-Dorg.jboss.logging.provider=jdk",
-                "-Djava.util.logging.config.file=src/main/jul/cli-logging.properties", "-cp",
-                String.join(File.pathSeparator, APP.resolve("app/*").toString(), APP.resolve("lib/main/*").toString(),
-                        APP.resolve("lib/boot/*").toString()), mainClass));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    private static Process start(Path dir, String name, Path settings, Map<String, String> env, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m", "-Dai.djl.offline=true"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        pb.environment().put("HYPERSTAR_KAFKA_CONFIG", settings.toAbsolutePath().toString());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        return p;
-    }
-
-    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return StreamSupport.stream(JSON.readTree(PackagedRoles.get(url).body()).spliterator(), false).toList();
     }
 }

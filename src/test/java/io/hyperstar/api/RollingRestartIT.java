@@ -6,13 +6,9 @@ import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
-import io.hyperstar.hyperband.Experiment;
-import io.hyperstar.hyperband.ExperimentMachine;
 import io.hyperstar.hyperband.Simulator;
-import io.hyperstar.hyperband.TuningSpec;
-import io.hyperstar.space.ConfigSpace;
-import io.hyperstar.testing.CurveTable;
 import io.hyperstar.testing.KafkaBroker;
+import io.hyperstar.testing.PackagedRoles;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,19 +16,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A rolling update or a scale-down stops a scheduler pod with SIGTERM. The stopped instance must hand its searches over
@@ -57,115 +42,69 @@ class RollingRestartIT {
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.withTopics(TOPICS, 6);
     private static final List<String> TASKS = List.of("fashion-10", "mnist-10", "greek-lower-24", "shapes-8", "symbols-20-invert", "mnist-5-rot");
-    private static final Path APP = Path.of("target/quarkus-app");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final List<Process> processes = new ArrayList<>();
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
 
     @Test
     void aStoppedInstanceLeavesTheGroupAtOnceAndItsSearchesGoOnElsewhere() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target/it-rolling/" + System.nanoTime()));
-        List<String> urls = new ArrayList<>();
-        List<Process> services = new ArrayList<>();
-        for (String name : List.of("a", "b")) {
-            int port = freePort();
-            urls.add("http://127.0.0.1:" + port);
-            services.add(start(dir, "service-" + name, Map.of("HYPERSTAR_ADVERTISED_ADDRESS", "127.0.0.1:" + port),
-                    List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                            "-Dkafka-streams.state.dir=" + dir.resolve("state-" + name), "-Dhyperstar.topics.create=false",
-                            "-Dhyperstar.topics.partitions=6", "-jar", APP.resolve("quarkus-run.jar").toString())));
-        }
-        for (String url : urls) {
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-        }
-        start(dir, "worker", Map.of(), List.of("-Dorg.jboss.logging.provider=jdk",
-                "-Djava.util.logging.config.file=src/main/jul/cli-logging.properties", "-cp",
-                String.join(File.pathSeparator, APP.resolve("app/*").toString(), APP.resolve("lib/main/*").toString(),
-                        APP.resolve("lib/boot/*").toString()), "io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
-                "--mode", "replay", "--curves", "src/main/resources/metadataset/curves.csv", "--pace", "0.05", "--id", "worker"));
-
-        Map<String, Simulator.Run> expected = new HashMap<>();
-        CurveTable curves = CurveTable.load("/metadataset/curves.csv");
-        try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
-            for (String task : TASKS) {
-                String id = "rolling-" + task;
-                producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
-                        TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
-                Experiment e = ExperimentMachine.create(id, task, new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, 9, 3, 0,
-                        TestEvents.SEED, 0, TestEvents.MAX_RETRIES), ConfigSpace.bundled().size(), 0);
-                expected.put(id, Simulator.run(e, curves.forDataset(task)));
+        try (PackagedRoles roles = new PackagedRoles("rolling")) {
+            List<PackagedRoles.Service> services = new ArrayList<>();
+            for (String name : List.of("service-a", "service-b")) {
+                services.add(roles.service(name, kafka.bootstrapServers(), Map.of(), "-Xmx512m", "-Dhyperstar.topics.create=false",
+                        "-Dhyperstar.topics.partitions=6"));
             }
-        }
-        int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
-        assertThat(TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
-                TOPICS.trialCompleted.valueSerde().deserializer(), trials / 5, Duration.ofMinutes(3))).hasSize(trials / 5);
+            services.forEach(PackagedRoles.Service::awaitReady);
+            roles.cli("worker", Map.of(), "io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
+                    "--mode", "replay", "--curves", "src/main/resources/metadataset/curves.csv", "--pace", "0.05", "--id", "worker");
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            assertThat(members(admin)).as("both instances in the scheduler's group").isEqualTo(2);
-            long stopping = System.nanoTime();
-            services.get(0).destroy();
-            assertThat(services.get(0).waitFor(60, TimeUnit.SECONDS)).as("instance a stops on SIGTERM").isTrue();
-            System.out.printf("rolling: instance a stopped in %.1f s (exit %d)%n", (System.nanoTime() - stopping) / 1e9,
-                    services.get(0).exitValue());
-            // Well inside the 45 s session a member that did not leave would keep: only b is left.
-            assertThat(members(admin)).as("instance a left the group as it stopped").isEqualTo(1);
+            Map<String, Simulator.Run> expected = new HashMap<>();
+            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
+                for (String task : TASKS) {
+                    String id = "rolling-" + task;
+                    producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
+                            TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
+                    expected.put(id, TestEvents.simulateRecorded(id, task, 9, 3));
+                }
+            }
+            int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
+            assertThat(TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
+                    TOPICS.trialCompleted.valueSerde().deserializer(), trials / 5, Duration.ofMinutes(3))).hasSize(trials / 5);
+
+            Process a = services.get(0).process();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                assertThat(members(admin)).as("both instances in the scheduler's group").isEqualTo(2);
+                long stopping = System.nanoTime();
+                a.destroy();
+                assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("instance a stops on SIGTERM").isTrue();
+                System.out.printf("rolling: instance a stopped in %.1f s (exit %d)%n", (System.nanoTime() - stopping) / 1e9, a.exitValue());
+                // Well inside the 45 s session a member that did not leave would keep: only b is left.
+                assertThat(members(admin)).as("instance a left the group as it stopped").isEqualTo(1);
+            }
+            long stopped = System.nanoTime();
+            List<ExperimentCompleted> results = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
+                    TOPICS.experimentCompleted.valueSerde().deserializer(), TASKS.size(), Duration.ofMinutes(3));
+            System.out.printf("rolling: all %d searches ended %.1f s after instance a stopped%n", results.size(), (System.nanoTime() - stopped) / 1e9);
+            assertThat(results).extracting(ExperimentCompleted::getExperimentId).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            for (ExperimentCompleted done : results) {
+                Simulator.Run run = expected.get(done.getExperimentId());
+                assertThat(done.getBestConfigId()).as(done.getExperimentId()).isEqualTo(run.outcome().bestConfigId());
+                assertThat(done.getEpochsUsed()).as(done.getExperimentId()).isEqualTo(run.outcome().epochsUsed());
+                assertThat(done.getTrialsRequested()).as(done.getExperimentId()).isEqualTo(run.outcome().trialsRequested());
+            }
+            List<TrialRequested> requested = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialRequested.name(),
+                    TOPICS.trialRequested.valueSerde().deserializer(), Duration.ofSeconds(30));
+            assertThat(requested).hasSize(trials);
+            assertThat(requested.stream().collect(Collectors.groupingBy(r -> r.getTrialId().toString(), Collectors.counting())))
+                    .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
+                    TOPICS.trialCompleted.valueSerde().deserializer(), Duration.ofSeconds(30))).extracting(TrialCompleted::getTrialId)
+                    .doesNotHaveDuplicates().hasSize(trials);
         }
-        long stopped = System.nanoTime();
-        List<ExperimentCompleted> results = TopicReader.read(kafka.bootstrapServers(), TOPICS.experimentCompleted.name(),
-                TOPICS.experimentCompleted.valueSerde().deserializer(), TASKS.size(), Duration.ofMinutes(3));
-        System.out.printf("rolling: all %d searches ended %.1f s after instance a stopped%n", results.size(), (System.nanoTime() - stopped) / 1e9);
-        assertThat(results).extracting(ExperimentCompleted::getExperimentId).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        for (ExperimentCompleted done : results) {
-            Simulator.Run run = expected.get(done.getExperimentId());
-            assertThat(done.getBestConfigId()).as(done.getExperimentId()).isEqualTo(run.outcome().bestConfigId());
-            assertThat(done.getEpochsUsed()).as(done.getExperimentId()).isEqualTo(run.outcome().epochsUsed());
-            assertThat(done.getTrialsRequested()).as(done.getExperimentId()).isEqualTo(run.outcome().trialsRequested());
-        }
-        List<TrialRequested> requested = TopicReader.all(kafka.bootstrapServers(), TOPICS.trialRequested.name(),
-                TOPICS.trialRequested.valueSerde().deserializer(), Duration.ofSeconds(30));
-        assertThat(requested).hasSize(trials);
-        assertThat(requested.stream().collect(Collectors.groupingBy(r -> r.getTrialId().toString(), Collectors.counting())))
-                .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
-        assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
-                TOPICS.trialCompleted.valueSerde().deserializer(), Duration.ofSeconds(30))).extracting(TrialCompleted::getTrialId)
-                .doesNotHaveDuplicates().hasSize(trials);
     }
 
     private static int members(Admin admin) throws Exception {
         var group = admin.describeConsumerGroups(List.of("hyperstar-scheduler")).all().get(30, TimeUnit.SECONDS).get("hyperstar-scheduler");
-        System.out.println("rolling: group " + group.groupState() + " members " + group.members().stream().map(m -> m.clientId() + "@" + m.host()).toList());
+        System.out.println("rolling: group " + group.groupState() + " members " + group.members().stream().map(m -> m.clientId()).toList());
         return group.members().size();
-    }
-
-    private static Process start(Path dir, String name, Map<String, String> env, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m", "-Dai.djl.offline=true"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

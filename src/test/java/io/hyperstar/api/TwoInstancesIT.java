@@ -6,6 +6,7 @@ import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.testing.KafkaBroker;
+import io.hyperstar.testing.PackagedRoles;
 import io.hyperstar.testing.TestEvents;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,13 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,43 +47,28 @@ class TwoInstancesIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<Process> services = new ArrayList<>();
+    private static PackagedRoles roles;
     private static final List<String> urls = new ArrayList<>();
 
     @BeforeAll
     static void startTwoInstances() throws Exception {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertThat(jar).as("built by mvn package before the integration tests").exists();
+        roles = new PackagedRoles("two-instances");
+        List<PackagedRoles.Service> services = new ArrayList<>();
         for (String name : List.of("a", "b")) {
-            int port = freePort();
-            Path dir = Files.createDirectories(Path.of("target/it-two-instances/" + name + "-" + System.nanoTime()));
-            ProcessBuilder pb = new ProcessBuilder("java", "-Dai.djl.offline=true", "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.http.port=" + port, "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                    "-Dkafka-streams.state.dir=" + dir.resolve("state"), "-Dhyperstar.topics.create=false",
+            services.add(roles.service(name, kafka.bootstrapServers(), Map.of(), "-Dhyperstar.topics.create=false",
                     "-Dhyperstar.topics.partitions=6",
                     // A short retention, so that the cancelled search below is archived while the test watches.
-                    "-Dhyperstar.scheduler.retention=5s", "-Dhyperstar.scheduler.check-interval=1s", "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile());
-            pb.environment().put("OPT_OUT_TRACKING", "true");
-            pb.environment().put("HYPERSTAR_ADVERTISED_ADDRESS", "127.0.0.1:" + port);
-            services.add(pb.start());
-            urls.add("http://127.0.0.1:" + port);
+                    "-Dhyperstar.scheduler.retention=5s", "-Dhyperstar.scheduler.check-interval=1s"));
         }
-        for (String url : urls) {
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> get(url + "/q/health/ready").statusCode() == 200);
+        for (PackagedRoles.Service s : services) {
+            urls.add(s.awaitReady().url());
         }
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        for (Process p : services) {
-            p.destroy();
-        }
-        for (Process p : services) {
-            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+        if (roles != null) {
+            roles.close();
         }
     }
 
@@ -190,13 +173,6 @@ class TwoInstancesIT {
     }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return PackagedRoles.get(url);
     }
 }

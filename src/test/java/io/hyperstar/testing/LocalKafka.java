@@ -72,6 +72,11 @@ public final class LocalKafka implements AutoCloseable {
         return settings(dir.resolve("client-" + user + ".properties"));
     }
 
+    /** The same user's settings for librdkafka clients (Python's confluent-kafka): a PEM certificate, not a truststore. */
+    public Path librdkafkaConfig(String user) {
+        return settings(dir.resolve("client-" + user + ".librdkafka.properties"));
+    }
+
     private static Path settings(Path file) {
         if (!Files.exists(file)) {
             throw new IllegalStateException("this broker is not secured: it has no client settings");

@@ -41,6 +41,21 @@ public final class TestEvents {
         return Simulator.run(e, CurveTable.synthetic().forDataset(dataset));
     }
 
+    /**
+     * The vanilla Hyperband search the core plans for {@link #registration} of this dataset, answered from the
+     * meta-dataset's recorded curves (what the replay worker and the Python example trainer answer with).
+     */
+    public static Simulator.Run simulateRecorded(String id, String dataset, int r, int eta) {
+        Experiment e = ExperimentMachine.create(id, dataset,
+                new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, r, eta, 0, SEED, 0, MAX_RETRIES), ConfigSpace.bundled().size(), 0);
+        return Simulator.run(e, Recorded.TABLE.forDataset(dataset));
+    }
+
+    /** Loaded once, on first use (87,480 points). */
+    private static final class Recorded {
+        static final CurveTable TABLE = CurveTable.load("/metadataset/curves.csv");
+    }
+
     /** The vanilla Hyperband search the core plans for this request, answered from the synthetic curves. */
     public static Simulator.Run simulate(String id, String dataset, int r, int eta, long budget) {
         ConfigSpace space = ConfigSpace.bundled();
