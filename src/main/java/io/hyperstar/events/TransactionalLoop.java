@@ -93,7 +93,12 @@ public final class TransactionalLoop implements Runnable, AutoCloseable {
         consumer = new KafkaConsumer<>(c, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
         Properties p = KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        // A transaction spans only the answer's sends and the commit (the work happens before it), so it needs seconds
+        // at most. The timeout is how long a process killed while committing holds back every read_committed reader of
+        // the partitions it wrote to (the scheduler reading answers), until the broker aborts the transaction: its
+        // transactional id dies with its pod, so nothing fences it sooner. With 60 s, a FailoverIT run stalled for
+        // about a minute (docs/operations.md); 10 s is Kafka Streams' own under exactly-once.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         producer = new KafkaProducer<>(p, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
         if (metrics == null) {
             inputTime = null;
