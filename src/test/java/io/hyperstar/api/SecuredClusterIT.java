@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * (granted with {@code ops.Acls --apply}), and given only the cluster's address and its client settings file
  * (HYPERSTAR_KAFKA_CONFIG), as the Kubernetes manifests give it: the service creates the topics and schedules, the
  * recommender ranks, the worker fine-tunes with DJL, the producers' client registers a task-aware search and waits for
- * its result, and an operator lists a dead letter. With a wrong password the client is refused with the reason, and
+ * its result, the meta-learner reads the search's full-budget results, and an operator lists a dead letter. With a wrong password the client is refused with the reason, and
  * with another role's credentials it is not authorized; neither registers anything. Run by failsafe after the package
  * phase.
  */
@@ -42,7 +42,7 @@ class SecuredClusterIT {
     static void start() throws Exception {
         kafka = LocalKafka.startSecuredWithAcls();
         roles = new PackagedRoles("secured");
-        for (String role : List.of("service", "worker", "recommender", "platform", "operator")) {
+        for (String role : List.of("service", "worker", "recommender", "meta-learner", "platform", "operator")) {
             String name = "acls-" + role;
             int status = roles.exitOf(name, roles.cli(name, as("admin"), "io.hyperstar.ops.Acls", "--bootstrap", kafka.bootstrapServers(),
                     "--role", role, "--principal", "User:" + role, "--apply"), Duration.ofMinutes(2));
@@ -56,6 +56,37 @@ class SecuredClusterIT {
         roles.cli("worker", as("worker"), "io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
                 "--mode", "train", "--data-roots", data.toString(), "--checkpoints", roles.dir().resolve("checkpoints").toString(),
                 "--id", "secured-worker");
+        // The meta-learner, on a bootstrap meta-dataset of three tiny tasks; it only has to read what the searches send.
+        metaLearnerMetrics = "127.0.0.1:" + PackagedRoles.freePort();
+        roles.cli("meta-learner", as("meta-learner"), "io.hyperstar.metalearn.MetaLearnerMain", "--bootstrap", kafka.bootstrapServers(),
+                "--metadataset", tinyMetaDataset(roles.dir().resolve("metadataset"), data).toString(), "--data", data.toString(),
+                "--model", "src/main/resources/model", "--models", roles.dir().resolve("models").toString(),
+                "--data-roots", data.toString(), "--retrain-every", "1000", "--metrics", metaLearnerMetrics);
+    }
+
+    private static String metaLearnerMetrics;
+
+    /** A bootstrap meta-dataset in the builder's layout: three materialised shapes tasks, every configuration to R = 27. */
+    private static Path tinyMetaDataset(Path dir, Path data) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("metadataset.json"), "{\"space_fingerprint\": \"" + io.hyperstar.space.ConfigSpace.bundled().fingerprint()
+                + "\", \"epochs\": 27}");
+        StringBuilder tasks = new StringBuilder("task_id,source,classes,train,val,test,recipe\n");
+        StringBuilder curves = new StringBuilder("task_id,config_id,epoch,val_top1,test_top1,seconds\n");
+        List<String> ids = List.of("boot-a", "boot-b", "boot-c");
+        for (int t = 0; t < ids.size(); t++) {
+            TestTasks.materialise(data, ids.get(t), 3 + t, TaskData.Format.IDX, 60 + t);
+            tasks.append(ids.get(t)).append(",shapes,").append(3 + t).append(",").append(6 * (3 + t)).append(",4,4,tiny\n");
+            for (int c = 0; c < io.hyperstar.space.ConfigSpace.bundled().size(); c++) {
+                for (int e = 25; e <= 27; e++) {
+                    double acc = 0.2 + 0.7 * ((c * (t + 3)) % 90) / 90.0;
+                    curves.append(ids.get(t)).append(',').append(c).append(',').append(e).append(',').append(acc).append(',').append(acc).append(",0.1\n");
+                }
+            }
+        }
+        Files.writeString(dir.resolve("tasks.csv"), tasks);
+        Files.writeString(dir.resolve("curves.csv"), curves);
+        return dir;
     }
 
     @AfterAll
@@ -129,6 +160,11 @@ class SecuredClusterIT {
             assertThat(Files.readString(roles.log("redrive"))).contains("secured-bad").contains("would be sent back")
                     .doesNotContain("dry run: 0 of");
         });
+
+        // The meta-learner, with only its ACLs, read the search's full-budget results off the meta-dataset topic.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(PackagedRoles.get("http://" + metaLearnerMetrics + "/metrics").body())
+                        .containsPattern("hyperstar_records_total\\{outcome=\"(folded|dead-letter)\"[^}]*\\} [1-9]"));
 
         JsonNode all = JSON.readTree(PackagedRoles.get(url + "/experiments").body());
         assertThat(StreamSupport.stream(all.spliterator(), false).map(e -> e.get("experimentId").asText())).containsExactly("secured-1");
