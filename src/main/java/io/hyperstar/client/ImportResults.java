@@ -114,7 +114,11 @@ public final class ImportResults {
             System.exit(1);
         }
         io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
-        send(bootstrap, Topics.defaults(), p.records());
+        try {
+            send(bootstrap, Topics.defaults(), p.records());
+        } catch (Exception e) {
+            io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "operator");
+        }
         System.out.println("imported " + p.records().size() + " results of "
                 + p.records().stream().map(MetaDatasetRecord::getDatasetId).distinct().count() + " dataset(s) into "
                 + Topics.defaults().metaDataset.name());

@@ -186,8 +186,14 @@ public final class Redrive {
         Topics topics = Topics.defaults();
         // Else an unreachable cluster would read as one without dead letters.
         io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
-        List<Letter> letters = select(bootstrap, topics, selection);
-        int sent = dryRun ? 0 : send(bootstrap, topics, letters);
+        List<Letter> letters = List.of();
+        int sent = 0;
+        try {
+            letters = select(bootstrap, topics, selection);
+            sent = dryRun ? 0 : send(bootstrap, topics, letters);
+        } catch (Exception e) {
+            io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "operator");
+        }
         System.out.print(table(letters, dryRun));
         long ready = letters.stream().filter(l -> l.skipped() == null).count();
         System.out.println(dryRun ? "dry run: " + ready + " of " + letters.size() + " selected dead letter(s) would be sent back"

@@ -74,10 +74,17 @@ public final class RegisterDataset {
                         r.getTuning().getStrategy(), r.getDatasetId(), r.getTuning().getMaxEpochsPerTrial(),
                         r.getTuning().getEta(), r.getTuning().getTotalEpochBudget());
             }
+        } catch (Exception e) {
+            io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "platform");
         }
         if (waitSeconds > 0) {
-            List<ExperimentCompleted> results = await(bootstrap, topics, requests.stream().map(DatasetRegistered::getExperimentId).toList(),
-                    Duration.ofSeconds(waitSeconds));
+            List<ExperimentCompleted> results = List.of();
+            try {
+                results = await(bootstrap, topics, requests.stream().map(DatasetRegistered::getExperimentId).toList(),
+                        Duration.ofSeconds(waitSeconds));
+            } catch (Exception e) {
+                io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "platform");
+            }
             print(results);
             if (results.size() < requests.size()) {
                 System.exit(1);

@@ -92,6 +92,21 @@ public final class KafkaClients {
     }
 
     /**
+     * For the command-line tools: a Kafka authorization failure (an ACL the tool's principal lacks) said in one line,
+     * with the role whose ACLs the principal needs, then exit status 1 instead of a stack trace; anything else is
+     * rethrown.
+     */
+    public static void exitIfNotAuthorized(Exception e, String role) throws Exception {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof AuthorizationException) {
+            System.err.println(cause.getMessage() + ": this client's principal needs the ACLs of the " + role
+                    + " role (io.hyperstar.ops.Acls --role " + role + " --principal ...)");
+            System.exit(1);
+        }
+        throw e;
+    }
+
+    /**
      * For the long-running roles: waits until the cluster answers, saying every {@code interval} why it does not yet (a
      * pod may start before its cluster is reachable), and throws at once when the cluster refuses the credentials, which
      * waiting does not mend.
