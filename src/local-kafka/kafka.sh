@@ -44,9 +44,10 @@ secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
 # TLS material, SCRAM passwords, the broker's secured listener, and the clients' settings file.
 secure_setup() {
   local tls="$dir/tls"; rm -rf "$tls"; mkdir -p "$tls"
-  local store_pw; store_pw="$(secret)"; admin_pw="$(secret)"
+  local store_pw u; store_pw="$(secret)"
+  # Every user and its password; admin (a super user with --acl) is also the broker's own inter-broker user.
   declare -gA user_pws=()
-  for u in hyperstar service worker recommender meta-learner platform operator; do user_pws[$u]="$(secret)"; done
+  for u in admin hyperstar service worker recommender meta-learner platform operator; do user_pws[$u]="$(secret)"; done
   keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 30 -dname CN=127.0.0.1 \
     -ext SAN=ip:127.0.0.1,dns:localhost -keystore "$tls/broker.p12" -storetype PKCS12 \
     -storepass "$store_pw" -keypass "$store_pw" > "$tls/keytool.log" 2>&1
@@ -59,13 +60,13 @@ secure_setup() {
     -e "s|^listener.security.protocol.map=.*|listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT|" "$dir/server.properties"
   # PLAIN (over TLS) as well, with the same users and passwords, for librdkafka clients: librdkafka before 2.6.1, which
   # is what Debian 12 ships (2.0.2), cannot authenticate with SCRAM against Kafka 4 (librdkafka pull request #4895).
-  local plain_users="user_admin=\"$admin_pw\"" u
+  local plain_users=""
   for u in "${!user_pws[@]}"; do plain_users+=" user_$u=\"${user_pws[$u]}\""; done
   cat >> "$dir/server.properties" <<PROPS
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_pw";
-listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${user_pws[admin]}";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$plain_users;
 ssl.keystore.location=$tls/broker.p12
 ssl.keystore.type=PKCS12
 ssl.keystore.password=$store_pw
@@ -82,9 +83,8 @@ super.users=User:admin;User:ANONYMOUS
 allow.everyone.if.no.acl.found=false
 PROPS
   fi
-  local u
-  for u in admin "${!user_pws[@]}"; do
-    local pw="${user_pws[$u]:-$admin_pw}" file="$dir/client-$u.properties"
+  for u in "${!user_pws[@]}"; do
+    local pw="${user_pws[$u]}" file="$dir/client-$u.properties"
     [ "$u" = hyperstar ] && file="$dir/client.properties"
     cat > "$file" <<PROPS
 # Written by kafka.sh start --sasl-ssl: how a HyperSTAR role connects to this broker as $u (HYPERSTAR_KAFKA_CONFIG).
@@ -150,7 +150,6 @@ LOG
   if [ "$acl" = 1 ] && [ "$secure" = 0 ]; then echo "--acl needs --sasl-ssl (principals come from SCRAM)" >&2; exit 2; fi
   if [ "$secure" = 1 ]; then
     secure_setup
-    scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pw]")
     for u in "${!user_pws[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$u,password=${user_pws[$u]}]"); done
   fi
   "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" "${scram[@]}" > "$dir/format.log" 2>&1

@@ -8,6 +8,7 @@ fingerprint, so events from older producers stay readable.
 Needs the Debian packages python3-avro (1.11) and, for the examples, python3-confluent-kafka
 (src/examples/python/setup.sh installs both).
 """
+import functools
 import io
 import json
 import os
@@ -51,6 +52,7 @@ def fingerprint(schema):
     return fp
 
 
+@functools.lru_cache(maxsize=None)
 def _shared_enums():
     registered = json.load(open(os.path.join(SCHEMAS, "DatasetRegistered.avsc"), encoding="utf-8"))
     found = {}
@@ -66,7 +68,7 @@ def _shared_enums():
                 walk(v)
 
     walk(registered)
-    return [found[n] for n in SHARED_ENUMS]
+    return tuple(found[n] for n in SHARED_ENUMS)
 
 
 def _parse(path, name):

@@ -93,7 +93,7 @@ public final class ImportResults {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {

@@ -155,7 +155,7 @@ public final class Redrive {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         String source = null;
         String role = null;
         String reason = null;
@@ -183,17 +183,19 @@ public final class Redrive {
             System.exit(2);
             return;
         }
-        Topics topics = Topics.defaults();
         // Else an unreachable cluster would read as one without dead letters.
         io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
-        List<Letter> letters = List.of();
-        int sent = 0;
         try {
-            letters = select(bootstrap, topics, selection);
-            sent = dryRun ? 0 : send(bootstrap, topics, letters);
+            run(bootstrap, Topics.defaults(), selection, dryRun);
         } catch (Exception e) {
             io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "operator");
         }
+    }
+
+    /** Lists the selected dead letters as a table and, unless a dry run, sends back those that can go. */
+    private static void run(String bootstrap, Topics topics, Selection selection, boolean dryRun) throws Exception {
+        List<Letter> letters = select(bootstrap, topics, selection);
+        int sent = dryRun ? 0 : send(bootstrap, topics, letters);
         System.out.print(table(letters, dryRun));
         long ready = letters.stream().filter(l -> l.skipped() == null).count();
         System.out.println(dryRun ? "dry run: " + ready + " of " + letters.size() + " selected dead letter(s) would be sent back"

@@ -36,7 +36,7 @@ public final class RegisterDataset {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         List<DatasetRegistered> requests = new ArrayList<>();
         Map<String, String> o = new HashMap<>(Map.of("format", "IDX", "strategy", "HYPERBAND", "max-epochs", "27",
                 "eta", "3", "budget", "0", "seed", "1", "tenant", "demo", "exploration", "0", "parallel", "0"));
@@ -62,8 +62,19 @@ public final class RegisterDataset {
             System.exit(2);
         }
         requests.add(request(o));
-        Topics topics = Topics.defaults();
         io.hyperstar.events.KafkaClients.checkClusterOrExit(bootstrap);
+        try {
+            if (!registerAndWait(bootstrap, Topics.defaults(), requests, waitSeconds)) {
+                System.exit(1);
+            }
+        } catch (Exception e) {
+            io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "platform");
+        }
+    }
+
+    /** Sends the registrations, then, with a wait, prints their results; false when some result did not come in time. */
+    private static boolean registerAndWait(String bootstrap, Topics topics, List<DatasetRegistered> requests, int waitSeconds)
+            throws Exception {
         Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(p,
@@ -74,22 +85,14 @@ public final class RegisterDataset {
                         r.getTuning().getStrategy(), r.getDatasetId(), r.getTuning().getMaxEpochsPerTrial(),
                         r.getTuning().getEta(), r.getTuning().getTotalEpochBudget());
             }
-        } catch (Exception e) {
-            io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "platform");
         }
-        if (waitSeconds > 0) {
-            List<ExperimentCompleted> results = List.of();
-            try {
-                results = await(bootstrap, topics, requests.stream().map(DatasetRegistered::getExperimentId).toList(),
-                        Duration.ofSeconds(waitSeconds));
-            } catch (Exception e) {
-                io.hyperstar.events.KafkaClients.exitIfNotAuthorized(e, "platform");
-            }
-            print(results);
-            if (results.size() < requests.size()) {
-                System.exit(1);
-            }
+        if (waitSeconds <= 0) {
+            return true;
         }
+        List<ExperimentCompleted> results = await(bootstrap, topics, requests.stream().map(DatasetRegistered::getExperimentId).toList(),
+                Duration.ofSeconds(waitSeconds));
+        print(results);
+        return results.size() == requests.size();
     }
 
     private static DatasetRegistered request(Map<String, String> o) {

@@ -3,7 +3,6 @@ package io.hyperstar.config;
 import io.hyperstar.events.KafkaClients;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,11 +19,9 @@ public final class KafkaClientConfigSource implements ConfigSource {
     private final Map<String, String> properties;
 
     public KafkaClientConfigSource() {
-        String named = System.getProperty(KafkaClients.FILE_PROPERTY, System.getenv(KafkaClients.FILE_ENV));
         Map<String, String> p = new HashMap<>();
-        if (named != null && !named.isBlank()) {
-            KafkaClients.read(Path.of(named)).forEach((k, v) -> p.put(PREFIX + k, v));
-        }
+        // Read here rather than through KafkaClients.fileSettings(), which logs: logging is not set up yet.
+        KafkaClients.namedFile().map(KafkaClients::read).orElse(Map.of()).forEach((k, v) -> p.put(PREFIX + k, v));
         properties = Map.copyOf(p);
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +40,17 @@ public final class KafkaClients {
     private static Map<String, String> fileSettings;
 
     private KafkaClients() {
+    }
+
+    /** The cluster's address a command-line role uses unless told otherwise: KAFKA_BOOTSTRAP_SERVERS, else a local broker. */
+    public static String defaultBootstrap() {
+        return System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    /** The client settings file this process is given ({@value #FILE_PROPERTY}, else {@value #FILE_ENV}), if any. */
+    public static Optional<Path> namedFile() {
+        String named = System.getProperty(FILE_PROPERTY, System.getenv(FILE_ENV));
+        return named == null || named.isBlank() ? Optional.empty() : Optional.of(Path.of(named));
     }
 
     /** The cluster's address, then the file's settings (none without a file): the base of every client's properties. */
@@ -153,10 +165,10 @@ public final class KafkaClients {
     /** The file's settings, read once per process; empty when no file is named. */
     public static synchronized Map<String, String> fileSettings() {
         if (fileSettings == null) {
-            String named = System.getProperty(FILE_PROPERTY, System.getenv(FILE_ENV));
-            fileSettings = named == null || named.isBlank() ? Map.of() : read(Path.of(named));
+            Optional<Path> named = namedFile();
+            fileSettings = named.map(KafkaClients::read).orElse(Map.of());
             if (!fileSettings.isEmpty()) {
-                LOG.infof("Kafka client settings from %s: %s", named, describe(fileSettings));
+                LOG.infof("Kafka client settings from %s: %s", named.get(), describe(fileSettings));
             }
         }
         return fileSettings;

@@ -70,7 +70,7 @@ public class TopicCreator {
      * ({@code hyperstar.topics.create=false}): {@code TopicCreator [--bootstrap host:port] [--partitions 6] [--replication 3]}.
      */
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = KafkaClients.defaultBootstrap();
         int partitions = 6;
         short replication = 1;
         for (int i = 0; i < args.length; i++) {

@@ -59,18 +59,23 @@ public final class TopicScan {
 
     /**
      * Hands every record the assigned partitions hold now to {@code each}, up to their end offsets at the call, and
-     * returns: for a reader that must know what a topic says before it acts. Gives up after {@code timeout}.
+     * returns whether it got there: for a reader that must know what a topic says before it acts. Gives up after
+     * {@code timeout}.
      */
-    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, Duration timeout,
-                                 Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public static boolean readToEnd(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, Duration timeout,
+                                    Consumer<ConsumerRecord<byte[], byte[]>> each) {
         if (parts.isEmpty()) {
-            return;
+            return true;
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(parts);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
             consumer.poll(Duration.ofMillis(200)).forEach(each);
         }
+        return true;
     }
 
     /**

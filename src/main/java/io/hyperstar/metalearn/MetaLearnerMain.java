@@ -201,7 +201,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         Path metadataset = Path.of("src/main/resources/metadataset");
         Path data = Path.of("data");
         Path model = Path.of("src/main/resources/model");

@@ -133,7 +133,7 @@ public final class Acls {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         Role role = null;
         String principal = null;
         String applicationId = "hyperstar-scheduler";

@@ -95,13 +95,18 @@ public final class RecommenderMain {
                 }, metrics);
     }
 
-    /** The strategies that start from a ranking (the scheduler's Strategy.needsRanking). */
+    /** Whether the requested search starts from a ranking: the core's own answer, which the scheduler acts on. */
     static boolean needsRanking(io.hyperstar.events.Strategy s) {
-        return s == io.hyperstar.events.Strategy.TASK_AWARE_HYPERBAND || s == io.hyperstar.events.Strategy.TASK_AWARE_ASHA;
+        try {
+            return io.hyperstar.hyperband.Strategy.valueOf(s.name()).needsRanking();
+        } catch (IllegalArgumentException unsupported) {
+            // A strategy the core does not run: the scheduler refuses the search, so there is nothing to rank for.
+            return false;
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         Path modelDir = Path.of("src/main/resources/model");
         String roots = "data";
         String id = io.hyperstar.events.TransactionalLoop.defaultInstanceId("recommender");

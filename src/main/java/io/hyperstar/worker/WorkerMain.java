@@ -16,7 +16,7 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+        String bootstrap = io.hyperstar.events.KafkaClients.defaultBootstrap();
         String mode = "replay";
         Path curves = Path.of("src/main/resources/metadataset/curves.csv");
         String id = io.hyperstar.events.TransactionalLoop.defaultInstanceId("worker");

@@ -2,10 +2,8 @@ package io.hyperstar.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.ExperimentCompleted;
 import io.hyperstar.events.MetaDatasetRecord;
-import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
@@ -14,9 +12,6 @@ import io.hyperstar.testing.KafkaBroker;
 import io.hyperstar.testing.PackagedRoles;
 import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TopicReader;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -72,17 +66,7 @@ class FailoverIT {
                         "--mode", "replay", "--curves", "src/main/resources/metadataset/curves.csv", "--pace", "0.05", "--id", name));
             }
 
-            Map<String, Simulator.Run> expected = new HashMap<>();
-            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                    TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
-                for (String task : TASKS) {
-                    String id = "failover-" + task;
-                    producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
-                            TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
-                    expected.put(id, TestEvents.simulateRecorded(id, task, 9, 3));
-                }
-            }
+            Map<String, Simulator.Run> expected = TestEvents.registerRecordedSearches(kafka.bootstrapServers(), TOPICS, "failover-", TASKS);
             int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
 
             // A fifth of the way in, instance a holds running searches and both workers are answering.

@@ -1,8 +1,6 @@
 package io.hyperstar.api;
 
-import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.ExperimentCompleted;
-import io.hyperstar.events.Strategy;
 import io.hyperstar.events.Topics;
 import io.hyperstar.events.TrialCompleted;
 import io.hyperstar.events.TrialRequested;
@@ -13,15 +11,11 @@ import io.hyperstar.testing.TestEvents;
 import io.hyperstar.testing.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,17 +49,7 @@ class RollingRestartIT {
             roles.cli("worker", Map.of(), "io.hyperstar.worker.WorkerMain", "--bootstrap", kafka.bootstrapServers(),
                     "--mode", "replay", "--curves", "src/main/resources/metadataset/curves.csv", "--pace", "0.05", "--id", "worker");
 
-            Map<String, Simulator.Run> expected = new HashMap<>();
-            try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                    TOPICS.datasetRegistered.keySerde().serializer(), TOPICS.datasetRegistered.valueSerde().serializer())) {
-                for (String task : TASKS) {
-                    String id = "rolling-" + task;
-                    producer.send(new ProducerRecord<>(TOPICS.datasetRegistered.name(), id,
-                            TestEvents.registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
-                    expected.put(id, TestEvents.simulateRecorded(id, task, 9, 3));
-                }
-            }
+            Map<String, Simulator.Run> expected = TestEvents.registerRecordedSearches(kafka.bootstrapServers(), TOPICS, "rolling-", TASKS);
             int trials = expected.values().stream().mapToInt(r -> r.outcome().trialsRequested()).sum();
             assertThat(TopicReader.read(kafka.bootstrapServers(), TOPICS.trialCompleted.name(),
                     TOPICS.trialCompleted.valueSerde().deserializer(), trials / 5, Duration.ofMinutes(3))).hasSize(trials / 5);

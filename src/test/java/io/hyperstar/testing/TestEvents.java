@@ -3,14 +3,21 @@ package io.hyperstar.testing;
 import io.hyperstar.events.DatasetFormat;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.Strategy;
+import io.hyperstar.events.Topics;
 import io.hyperstar.events.TuningRequest;
 import io.hyperstar.hyperband.Experiment;
 import io.hyperstar.hyperband.ExperimentMachine;
 import io.hyperstar.hyperband.Simulator;
 import io.hyperstar.hyperband.TuningSpec;
 import io.hyperstar.space.ConfigSpace;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Events as a platform would send them, and what the Hyperband core expects them to produce. */
 public final class TestEvents {
@@ -49,6 +56,26 @@ public final class TestEvents {
         Experiment e = ExperimentMachine.create(id, dataset,
                 new TuningSpec(io.hyperstar.hyperband.Strategy.HYPERBAND, r, eta, 0, SEED, 0, MAX_RETRIES), ConfigSpace.bundled().size(), 0);
         return Simulator.run(e, Recorded.TABLE.forDataset(dataset));
+    }
+
+    /**
+     * Registers one vanilla Hyperband search (R = 9, eta = 3) per task, as {@code <prefix><task>}, and returns, by
+     * experiment id, what the core's simulation on the recorded curves says each search does.
+     */
+    public static Map<String, Simulator.Run> registerRecordedSearches(String bootstrap, Topics topics,
+                                                                              String prefix, List<String> tasks) throws Exception {
+        Map<String, Simulator.Run> expected = new HashMap<>();
+        try (KafkaProducer<String, DatasetRegistered> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                topics.datasetRegistered.keySerde().serializer(), topics.datasetRegistered.valueSerde().serializer())) {
+            for (String task : tasks) {
+                String id = prefix + task;
+                producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
+                        registration(id, task, Strategy.HYPERBAND, 9, 3, 0))).get();
+                expected.put(id, simulateRecorded(id, task, 9, 3));
+            }
+        }
+        return expected;
     }
 
     /** Loaded once, on first use (87,480 points). */

@@ -3,6 +3,8 @@ package io.hyperstar.testing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.hyperstar.events.TopicScan;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -35,22 +37,11 @@ public final class TopicReader {
      * out a timeout for a record that must not come.
      */
     public static <V> List<V> all(String bootstrap, String topic, Deserializer<V> values, Duration timeout) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, Serdes.String().deserializer(), values)) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(bootstrap)) {
+            List<TopicPartition> parts = TopicScan.fromBeginning(consumer, topic, timeout);
+            if (!TopicScan.readToEnd(consumer, parts, timeout, r -> out.add(values.deserialize(topic, r.value())))) {
+                throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
             }
         }
         return out;
