@@ -48,6 +48,14 @@ public interface HyperstarConfig {
         @WithDefault("hyperstar-cancel-requested")
         String cancelRequested();
 
+        /** The scheduler's own: searches asking for and giving back a slot of their tenant's limit (key: tenant). */
+        @WithDefault("hyperstar-tenant-admission")
+        String tenantAdmission();
+
+        /** The scheduler's own: a queued search may start (key: experiment id). */
+        @WithDefault("hyperstar-admission-granted")
+        String admissionGranted();
+
         /** Inputs the service refused, with the reason. */
         @WithDefault("hyperstar-dead-letter")
         String deadLetter();
@@ -89,5 +97,17 @@ public interface HyperstarConfig {
          */
         @WithDefault("30d")
         Duration retention();
+
+        /** How many searches each tenant may run at once; the rest wait in the tenant's queue, in registration order. */
+        TenantQuotaConfig tenantQuota();
+    }
+
+    interface TenantQuotaConfig {
+        /** Most searches of one tenant running at once (0 = no limit), for every tenant not named in per-tenant. */
+        @WithDefault("0")
+        int maxRunning();
+
+        /** Limits of named tenants: {@code hyperstar.scheduler.tenant-quota.per-tenant.<tenant>=n} (0 = no limit). */
+        java.util.Map<String, Integer> perTenant();
     }
 }

@@ -21,17 +21,22 @@ public final class Topics {
     public final Topic<String, MetaDatasetRecord> metaDataset;
     public final Topic<String, ModelPublished> modelPublished;
     public final Topic<byte[], DeadLetter> deadLetter;
+    /** The scheduler's own: searches asking for and giving back a slot of their tenant's limit (key: tenant). */
+    public final Topic<String, Admission> tenantAdmission;
+    /** The scheduler's own: a queued search may start (key: experiment id, co-partitioned with the experiments). */
+    public final Topic<String, Admission> admissionGranted;
 
     /** Names of the topics, as configured ({@code hyperstar.topics.*}). */
     public record Names(String datasetRegistered, String rankingComputed, String trialRequested,
                         String trialCompleted, String experimentCompleted, String metaDataset,
-                        String modelPublished, String deadLetter, String cancelRequested) {
+                        String modelPublished, String deadLetter, String cancelRequested, String tenantAdmission,
+                        String admissionGranted) {
 
         public static Names defaults() {
             return new Names("hyperstar-dataset-registered", "hyperstar-ranking-computed",
                     "hyperstar-trial-requested", "hyperstar-trial-completed", "hyperstar-experiment-completed",
                     "hyperstar-meta-dataset", "hyperstar-model-published", "hyperstar-dead-letter",
-                    "hyperstar-cancel-requested");
+                    "hyperstar-cancel-requested", "hyperstar-tenant-admission", "hyperstar-admission-granted");
         }
 
         /** The default names behind a prefix, so several deployments (or tests) can share one cluster. */
@@ -39,7 +44,8 @@ public final class Topics {
             Names d = defaults();
             return new Names(prefix + d.datasetRegistered, prefix + d.rankingComputed, prefix + d.trialRequested,
                     prefix + d.trialCompleted, prefix + d.experimentCompleted, prefix + d.metaDataset,
-                    prefix + d.modelPublished, prefix + d.deadLetter, prefix + d.cancelRequested);
+                    prefix + d.modelPublished, prefix + d.deadLetter, prefix + d.cancelRequested,
+                    prefix + d.tenantAdmission, prefix + d.admissionGranted);
         }
     }
 
@@ -54,6 +60,8 @@ public final class Topics {
         metaDataset = new Topic<>(names.metaDataset(), key, new AvroSerde<>(MetaDatasetRecord.class));
         modelPublished = new Topic<>(names.modelPublished(), key, new AvroSerde<>(ModelPublished.class));
         deadLetter = new Topic<>(names.deadLetter(), Serdes.ByteArray(), new AvroSerde<>(DeadLetter.class));
+        tenantAdmission = new Topic<>(names.tenantAdmission(), key, new AvroSerde<>(Admission.class));
+        admissionGranted = new Topic<>(names.admissionGranted(), key, new AvroSerde<>(Admission.class));
     }
 
     public static Topics defaults() {
@@ -62,7 +70,7 @@ public final class Topics {
 
     public List<Topic<?, ?>> all() {
         return List.of(datasetRegistered, rankingComputed, trialRequested, trialCompleted, experimentCompleted,
-                metaDataset, modelPublished, deadLetter, cancelRequested);
+                metaDataset, modelPublished, deadLetter, cancelRequested, tenantAdmission, admissionGranted);
     }
 
     /** The meta-dataset's key: compaction keeps the latest result per dataset and configuration. */

@@ -13,7 +13,11 @@ import java.util.Optional;
  */
 public final class Experiment {
 
-    public enum Phase { WAITING_FOR_RANKING, RUNNING, DONE }
+    /**
+     * Where a search is. QUEUED: its tenant already runs as many searches as its quota allows, so it waits for one of
+     * them to end. Stored by ordinal: a new phase goes last.
+     */
+    public enum Phase { WAITING_FOR_RANKING, RUNNING, DONE, QUEUED }
 
     public String experimentId;
     public String datasetId;

@@ -59,6 +59,17 @@ public final class ExperimentMachine {
         return e;
     }
 
+    /**
+     * Holds a new search back until its tenant has a free slot ({@link #start} then starts it): it requests nothing, no
+     * timeout runs for it, and a cancel ends it as any other.
+     */
+    public static void queue(Experiment e) {
+        if (!e.trials.isEmpty() || e.phase == Experiment.Phase.DONE) {
+            throw new IllegalStateException("experiment " + e.experimentId + " has started: it cannot be queued");
+        }
+        e.phase = Experiment.Phase.QUEUED;
+    }
+
     /** The first brackets' trials, or nothing while a task-aware experiment waits for its ranking. */
     public static Step start(Experiment e, long nowMs) {
         if (e.spec.strategy().needsRanking() && e.ranking == null) {

@@ -54,9 +54,11 @@ public final class Acls {
         switch (role) {
             case SERVICE -> {
                 b.topics(AclOperation.READ, topics.datasetRegistered.name(), topics.trialCompleted.name(),
-                        topics.rankingComputed.name(), topics.cancelRequested.name(), topics.modelPublished.name());
+                        topics.rankingComputed.name(), topics.cancelRequested.name(), topics.modelPublished.name(),
+                        topics.tenantAdmission.name(), topics.admissionGranted.name());
                 b.topics(AclOperation.WRITE, topics.trialRequested.name(), topics.experimentCompleted.name(),
-                        topics.metaDataset.name(), topics.deadLetter.name(), topics.cancelRequested.name());
+                        topics.metaDataset.name(), topics.deadLetter.name(), topics.cancelRequested.name(),
+                        topics.tenantAdmission.name(), topics.admissionGranted.name());
                 // The service creates missing topics at start-up (hyperstar.topics.create, on by default).
                 b.topics(AclOperation.CREATE, topics.all().stream().map(io.hyperstar.events.Topic::name).toArray(String[]::new));
                 // Kafka Streams' changelog topics, its consumer group and its transactional ids all start with the

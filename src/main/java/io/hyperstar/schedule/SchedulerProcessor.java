@@ -1,5 +1,7 @@
 package io.hyperstar.schedule;
 
+import io.hyperstar.events.Admission;
+import io.hyperstar.events.AdmissionKind;
 import io.hyperstar.events.CancelRequested;
 import io.hyperstar.events.DatasetRegistered;
 import io.hyperstar.events.DeadLetter;
@@ -129,6 +131,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                 onRanking(key, decode(topics.rankingComputed, "ranking-computed", key, record, RankingComputed::getExperimentId));
             } else if (topic.equals(topics.cancelRequested.name())) {
                 onCancel(key, decode(topics.cancelRequested, "cancel-requested", key, record, CancelRequested::getExperimentId));
+            } else if (topic.equals(topics.admissionGranted.name())) {
+                onGranted(key, decode(topics.admissionGranted, "admission-granted", key, record, Admission::getExperimentId));
             } else {
                 throw new InvalidEvent("the scheduler does not read topic " + topic);
             }
@@ -199,17 +203,68 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         e.tenant = ev.getTenant();
         e.datasetUri = ev.getUri();
         e.datasetFormat = ev.getFormat().name();
+        timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, key), key);
+        int limit = settings.quota().limit(e.tenant);
+        if (limit > 0) {
+            // The tenant's running searches are counted on its own partition of tenant-admission: ask there for a slot.
+            ExperimentMachine.queue(e);
+            LOG.infof("experiment %s queued for a slot of tenant %s, which may run %d search(es) at once", key, e.tenant, limit);
+            metrics.counter("hyperstar.scheduler.searches.queued").increment();
+            store(e);
+            admission(AdmissionKind.REQUEST, e);
+            return;
+        }
+        begin(e);
+    }
+
+    /** The search may start: its tenant has no limit, or the tenant's half of the scheduler gave it a slot. */
+    private void begin(Experiment e) {
         Step step = ExperimentMachine.start(e, now());
-        RankingComputed early = earlyRankings.delete(key);
-        if (early != null && spec.strategy().needsRanking()) {
+        RankingComputed early = earlyRankings.delete(e.experimentId);
+        if (early != null && e.spec.strategy().needsRanking()) {
             step = merge(step, applyRanking(e, early));
         }
-        LOG.infof("experiment %s started: %s on %s, R=%d eta=%d, %s", key, spec.strategy(), e.datasetId,
+        TuningSpec spec = e.spec;
+        LOG.infof("experiment %s started: %s on %s, R=%d eta=%d, %s", e.experimentId, spec.strategy(), e.datasetId,
                 spec.maxEpochsPerTrial(), spec.eta(), spec.strategy().asynchronous()
                         ? "%d trials in flight, at most %d epochs".formatted(Asha.width(e), e.budgetCap())
                         : "%d brackets planned (%d epochs)".formatted(e.plan.size(), Hyperband.plannedEpochs(e.plan)));
-        timeIndex.put(TimeIndex.key(TimeIndex.CREATED, e.createdAtMs, key), key);
         save(e, step);
+    }
+
+    private void onGranted(String key, Admission ev) {
+        if (ev.getKind() != AdmissionKind.GRANTED) {
+            throw new InvalidEvent("only grants belong on " + topics.admissionGranted.name() + ", got " + ev.getKind());
+        }
+        Experiment e = load(key);
+        if (e == null || e.phase == Experiment.Phase.DONE) {
+            // Cancelled while the grant was on its way (or, through a bug, never stored): the slot must not stay taken.
+            LOG.infof("slot of tenant %s granted to %s, which %s: given back", ev.getTenant(), key,
+                    e == null ? "the scheduler does not know" : "already ended");
+            admission(AdmissionKind.RELEASE, ev.getTenant(), key);
+            return;
+        }
+        if (e.phase != Experiment.Phase.QUEUED) {
+            return; // a redelivered grant: the search started on the first
+        }
+        if (ev.getWaited()) {
+            // Said in the result, so that a user who finds a search slow to end knows it waited for the team's others.
+            String queued = "waited %d s for one of tenant %s's %d running searches to end".formatted(
+                    Math.max(0, now() - e.createdAtMs) / 1000, e.tenant, settings.quota().limit(e.tenant));
+            e.note = e.note.isEmpty() ? queued : e.note + "; " + queued;
+        }
+        begin(e);
+    }
+
+    private void admission(AdmissionKind kind, Experiment e) {
+        admission(kind, e.tenant, e.experimentId);
+    }
+
+    private void admission(AdmissionKind kind, String tenant, String experimentId) {
+        long now = now();
+        Admission a = Admission.newBuilder().setKind(kind).setTenant(tenant).setExperimentId(experimentId)
+                .setAtMs(java.time.Instant.ofEpochMilli(now)).build();
+        context.forward(new Record<>(tenant, a, now), SchedulerTopology.TENANT_ADMISSION_SINK);
     }
 
     private void onRanking(String key, RankingComputed ev) {
@@ -220,6 +275,10 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
             return;
         }
         if (!e.spec.strategy().needsRanking()) {
+            return;
+        }
+        if (e.phase == Experiment.Phase.QUEUED) {
+            earlyRankings.put(key, ev); // applied when the search gets its slot and starts
             return;
         }
         save(e, applyRanking(e, ev));
@@ -485,6 +544,12 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
                     "strategy", e.spec.strategy().name()).increment();
             LOG.infof("experiment %s completed (%s, %s): best config %s top-1 %s, %d epochs, %d trials", e.experimentId,
                     e.spec.strategy(), o.reason(), o.bestConfigId(), o.bestTop1(), o.epochsUsed(), o.trialsRequested());
+            // Every end frees the search's slot, or its place in its tenant's queue. Sent whether or not the tenant has a
+            // limit now: a limit may have been set or removed while the search ran, and a release the tenant's half does
+            // not need changes nothing there.
+            if (e.tenant != null) {
+                admission(AdmissionKind.RELEASE, e);
+            }
         }
     }
 

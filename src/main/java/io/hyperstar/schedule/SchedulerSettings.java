@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param checkInterval  how often timeouts are checked, and finished searches due for archiving archived (wall-clock)
  * @param retention      a search finished this long ago is archived (its trials dropped, its result kept); zero keeps
  *                       every search whole for good
+ * @param quota          how many searches each tenant may run at once, the rest queued ({@link TenantQuota#NONE}: no limit)
  */
 public record SchedulerSettings(int maxRetries, Duration trialTimeout, Duration rankingTimeout, Duration checkInterval,
-                                Duration retention) {
+                                Duration retention, TenantQuota quota) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
@@ -21,6 +22,18 @@ public record SchedulerSettings(int maxRetries, Duration trialTimeout, Duration 
         if (retention.isNegative()) {
             throw new IllegalArgumentException("retention must be >= 0 (0 keeps every search whole), got " + retention);
         }
+        java.util.Objects.requireNonNull(quota, "quota");
+    }
+
+    /** The given knobs, with no tenant quota. */
+    public SchedulerSettings(int maxRetries, Duration trialTimeout, Duration rankingTimeout, Duration checkInterval,
+                             Duration retention) {
+        this(maxRetries, trialTimeout, rankingTimeout, checkInterval, retention, TenantQuota.NONE);
+    }
+
+    /** The same knobs with another tenant quota. */
+    public SchedulerSettings withQuota(TenantQuota q) {
+        return new SchedulerSettings(maxRetries, trialTimeout, rankingTimeout, checkInterval, retention, q);
     }
 
     /** The given knobs, with the default retention. */

@@ -15,8 +15,10 @@ import java.util.Properties;
 
 /**
  * The scheduler's Kafka Streams topology, built in one place with no I/O so tests build the very same one.
- * One processor reads the four experiment-keyed input topics (co-partitioned), keeps each experiment in a
- * changelogged store and writes trial requests, experiment results, meta-dataset records and dead letters.
+ * One processor reads the five experiment-keyed input topics (co-partitioned), keeps each experiment in a
+ * changelogged store and writes trial requests, experiment results, meta-dataset records and dead letters. A second,
+ * keyed by tenant, keeps each tenant's count of running searches under its quota and grants queued searches their
+ * start ({@link TenantAdmissionProcessor}): the two halves talk over tenant-admission and admission-granted.
  */
 public final class SchedulerTopology {
 
@@ -29,7 +31,12 @@ public final class SchedulerTopology {
      * list) and the finished ones not archived yet by when they ended (archiving visits only the due ones).
      */
     public static final String TIME_INDEX_STORE = "experiment-time-index-store";
+    /** Tenant -> its searches holding a slot of its quota, and those queued for one ({@link TenantAdmissionProcessor}). */
+    public static final String TENANT_SLOTS_STORE = "tenant-slots-store";
     static final String PROCESSOR = "scheduler";
+    static final String ADMISSION_PROCESSOR = "tenant-admission";
+    static final String TENANT_ADMISSION_SINK = "tenant-admission-sink";
+    static final String ADMISSION_GRANTED_SINK = "admission-granted-sink";
     static final String TRIAL_REQUESTED_SINK = "trial-requested-sink";
     static final String EXPERIMENT_COMPLETED_SINK = "experiment-completed-sink";
     static final String META_DATASET_SINK = "meta-dataset-sink";
@@ -50,8 +57,11 @@ public final class SchedulerTopology {
                 topics.trialCompleted.name());
         t.addSource("cancel-requested-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.cancelRequested.name());
+        t.addSource("admission-granted-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.admissionGranted.name());
         t.addProcessor(PROCESSOR, () -> new SchedulerProcessor(topics, settings, space, metrics),
-                "dataset-registered-source", "ranking-computed-source", "trial-completed-source", "cancel-requested-source");
+                "dataset-registered-source", "ranking-computed-source", "trial-completed-source", "cancel-requested-source",
+                "admission-granted-source");
         // Cached: an experiment's state (several KB of JSON) changes with every result, and results come in bursts; the
         // cache writes it to RocksDB and the changelog once per commit instead of once per result.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPERIMENTS_STORE),
@@ -62,6 +72,18 @@ public final class SchedulerTopology {
                 Serdes.String(), Serdes.Long()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIME_INDEX_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
+        // Added after the experiments' half, so that half keeps its sub-topology number (and its tasks' state directories).
+        t.addSource("tenant-admission-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.tenantAdmission.name());
+        t.addProcessor(ADMISSION_PROCESSOR, () -> new TenantAdmissionProcessor(topics, settings, metrics), "tenant-admission-source");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TENANT_SLOTS_STORE),
+                Serdes.String(), new TenantSlots.SerdeImpl()), ADMISSION_PROCESSOR);
+        t.addSink(TENANT_ADMISSION_SINK, topics.tenantAdmission.name(),
+                (Serializer<Object>) (Serializer<?>) topics.tenantAdmission.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.tenantAdmission.valueSerde().serializer(), PROCESSOR);
+        t.addSink(ADMISSION_GRANTED_SINK, topics.admissionGranted.name(),
+                (Serializer<Object>) (Serializer<?>) topics.admissionGranted.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topics.admissionGranted.valueSerde().serializer(), ADMISSION_PROCESSOR);
         t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),
                 (Serializer<Object>) (Serializer<?>) topics.trialRequested.valueSerde().serializer(), PROCESSOR);
@@ -73,7 +95,7 @@ public final class SchedulerTopology {
                 (Serializer<Object>) (Serializer<?>) topics.metaDataset.valueSerde().serializer(), PROCESSOR);
         t.addSink(DEAD_LETTER_SINK, topics.deadLetter.name(),
                 (Serializer<Object>) (Serializer<?>) topics.deadLetter.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.deadLetter.valueSerde().serializer(), PROCESSOR);
+                (Serializer<Object>) (Serializer<?>) topics.deadLetter.valueSerde().serializer(), PROCESSOR, ADMISSION_PROCESSOR);
         return t;
     }
 

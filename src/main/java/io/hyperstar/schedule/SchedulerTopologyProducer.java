@@ -20,7 +20,7 @@ public class SchedulerTopologyProducer {
         var t = config.topics();
         return new Topics(new Topics.Names(t.datasetRegistered(), t.rankingComputed(), t.trialRequested(),
                 t.trialCompleted(), t.experimentCompleted(), t.metaDataset(), t.modelPublished(), t.deadLetter(),
-                t.cancelRequested()));
+                t.cancelRequested(), t.tenantAdmission(), t.admissionGranted()));
     }
 
     @Produces
@@ -33,6 +33,7 @@ public class SchedulerTopologyProducer {
     Topology topology(Topics topics, HyperstarConfig config, ConfigSpace space, MeterRegistry metrics) {
         var s = config.scheduler();
         return SchedulerTopology.build(topics,
-                new SchedulerSettings(s.maxRetries(), s.trialTimeout(), s.rankingTimeout(), s.checkInterval(), s.retention()), space, metrics);
+                new SchedulerSettings(s.maxRetries(), s.trialTimeout(), s.rankingTimeout(), s.checkInterval(), s.retention(),
+                        new TenantQuota(s.tenantQuota().maxRunning(), s.tenantQuota().perTenant())), space, metrics);
     }
 }

@@ -22,7 +22,8 @@ class SchemaCompatibilityTests {
 
     static List<Class<? extends SpecificRecordBase>> eventTypes() {
         return List.of(DatasetRegistered.class, RankingComputed.class, TrialRequested.class, TrialCompleted.class,
-                ExperimentCompleted.class, MetaDatasetRecord.class, ModelPublished.class, DeadLetter.class, CancelRequested.class);
+                ExperimentCompleted.class, MetaDatasetRecord.class, ModelPublished.class, DeadLetter.class, CancelRequested.class,
+                Admission.class);
     }
 
     @ParameterizedTest

@@ -670,6 +670,130 @@ class SchedulerTopologyTests {
         return ids;
     }
 
+    /**
+     * A tenant over its quota: its further searches wait, request nothing, and start in the order they were registered
+     * as its running ones end; a queued search can be cancelled (and never starts), and other tenants are not held up.
+     */
+    @Test
+    void aTenantOverItsQuotaQueuesItsSearchesAndStartsEachAsOneOfItsRunningOnesEnds() {
+        driver.close();
+        start(SETTINGS.withQuota(new TenantQuota(0, java.util.Map.of("team-a", 2))));
+        for (String id : List.of("a1", "a2", "a3", "a4", "a5")) {
+            registered.pipeInput(id, registration(id, quotaDataset(id), Strategy.HYPERBAND, 3, 3, 0));
+        }
+        registered.pipeInput("b1", DatasetRegistered.newBuilder(registration("b1", quotaDataset("b1"), Strategy.HYPERBAND, 3, 3, 0))
+                .setTenant("team-b").build());
+
+        List<TrialRequested> first = requested.readValuesToList();
+        assertThat(first).extracting(TrialRequested::getExperimentId).containsOnly("a1", "a2", "b1");
+        assertThat(List.of("a3", "a4", "a5")).allSatisfy(id -> {
+            assertThat(store().get(id).phase).isEqualTo(Experiment.Phase.QUEUED);
+            assertThat(store().get(id).trials).isEmpty();
+        });
+
+        // A queued search is cancelled: it ends at once, having trained nothing, and gives up its place in the queue.
+        cancels.pipeInput("a4", CancelRequested.newBuilder().setExperimentId("a4").setReason("not needed").build());
+        ExperimentCompleted a4 = results.readValue();
+        assertThat(a4.getExperimentId()).isEqualTo("a4");
+        assertThat(a4.getCancelled()).isTrue();
+        assertThat(a4.getTrialsRequested()).isZero();
+
+        // a1 runs to its end: the first queued search, a3, takes its slot; a5 still waits.
+        List<TrialRequested> pending = new ArrayList<>(first);
+        answerAll(pending, "a1");
+        assertThat(results.readValuesToList()).extracting(ExperimentCompleted::getExperimentId).containsExactly("a1");
+        List<TrialRequested> next = requested.readValuesToList();
+        assertThat(next).extracting(TrialRequested::getExperimentId).containsOnly("a3");
+        pending.addAll(next);
+        assertThat(store().get("a3").phase).isEqualTo(Experiment.Phase.RUNNING);
+        assertThat(store().get("a5").phase).isEqualTo(Experiment.Phase.QUEUED);
+
+        // Everything else to its end, in any order: at no time does team-a run more than two searches.
+        int mostRunning = 0;
+        for (int round = 0; round < 1000 && !pending.isEmpty(); round++) {
+            TrialRequested r = pending.remove(0);
+            completed.pipeInput(r.getExperimentId(), answer(r, true).build());
+            pending.addAll(requested.readValuesToList());
+            int running = (int) List.of("a1", "a2", "a3", "a4", "a5").stream()
+                    .filter(id -> store().get(id).phase == Experiment.Phase.RUNNING).count();
+            mostRunning = Math.max(mostRunning, running);
+        }
+        List<ExperimentCompleted> rest = results.readValuesToList();
+        assertThat(rest).extracting(ExperimentCompleted::getExperimentId).containsExactlyInAnyOrder("a2", "a3", "a5", "b1");
+        assertThat(mostRunning).isEqualTo(2);
+        // Each queued search ends exactly as it would have alone, and its result says it waited.
+        for (ExperimentCompleted done : rest) {
+            Simulator.Run alone = simulate(done.getExperimentId(), quotaDataset(done.getExperimentId()), 3, 3, 0);
+            assertThat(done.getBestConfigId()).isEqualTo(alone.outcome().bestConfigId());
+            assertThat(done.getEpochsUsed()).isEqualTo(alone.outcome().epochsUsed());
+        }
+        assertThat(rest).filteredOn(d -> List.of("a3", "a5").contains(d.getExperimentId()))
+                .allSatisfy(d -> assertThat(d.getNote()).matches("waited \\d+ s for one of tenant team-a's 2 running searches to end"));
+        assertThat(rest).filteredOn(d -> List.of("a2", "b1").contains(d.getExperimentId()))
+                .allSatisfy(d -> assertThat(d.getNote()).isEmpty());
+        assertThat(deadLetters.isEmpty()).isTrue();
+        KeyValueStore<String, TenantSlots> slots = driver.getKeyValueStore(SchedulerTopology.TENANT_SLOTS_STORE);
+        assertThat(slots.get("team-a")).as("every slot given back").isNull();
+    }
+
+    /** A limit of 0 for a named tenant lifts the default limit for it alone. */
+    @Test
+    void aTenantWithoutALimitStartsEverySearchAtOnceWhileOthersQueue() {
+        driver.close();
+        start(SETTINGS.withQuota(new TenantQuota(1, java.util.Map.of("team-a", 0))));
+        for (String id : List.of("a1", "a2", "a3")) {
+            registered.pipeInput(id, registration(id, quotaDataset(id), Strategy.HYPERBAND, 3, 3, 0));
+        }
+        for (String id : List.of("b1", "b2")) {
+            registered.pipeInput(id, DatasetRegistered.newBuilder(registration(id, quotaDataset(id), Strategy.HYPERBAND, 3, 3, 0))
+                    .setTenant("team-b").build());
+        }
+        assertThat(requested.readValuesToList()).extracting(TrialRequested::getExperimentId).containsOnly("a1", "a2", "a3", "b1");
+        assertThat(store().get("b2").phase).isEqualTo(Experiment.Phase.QUEUED);
+    }
+
+    /** A task-aware search's ranking that comes while the search is queued is kept, and the search starts from it. */
+    @Test
+    void aRankingThatArrivesWhileTheSearchIsQueuedIsWhatItStartsFrom() {
+        driver.close();
+        start(SETTINGS.withQuota(new TenantQuota(1, java.util.Map.of())));
+        registered.pipeInput("q1", registration("q1", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        registered.pipeInput("q2", registration("q2", "ds-2", Strategy.TASK_AWARE_HYPERBAND, 3, 3, 0));
+        List<Integer> ranking = reversedIds();
+        rankings.pipeInput("q2", ranking("q2", ranking));
+        assertThat(store().get("q2").phase).isEqualTo(Experiment.Phase.QUEUED);
+
+        List<TrialRequested> pending = new ArrayList<>(requested.readValuesToList());
+        answerAll(pending, "q1");
+        List<TrialRequested> q2 = requested.readValuesToList();
+        assertThat(q2).isNotEmpty().allSatisfy(r -> assertThat(r.getExperimentId()).isEqualTo("q2"));
+        assertThat(q2).extracting(TrialRequested::getConfigId).as("the first bracket: the ranking's top")
+                .containsExactlyInAnyOrderElementsOf(ranking.subList(0, q2.size()));
+        assertThat(store().get("q2").ranking).isEqualTo(ranking);
+    }
+
+    /** One of the synthetic curves' datasets for each search of the quota tests. */
+    private static String quotaDataset(String id) {
+        return "ds-" + (Math.floorMod(id.hashCode(), 3) + 1);
+    }
+
+    /** Answers the given experiment's trials, and those they lead to, until it ends; the other experiments' stay pending. */
+    private void answerAll(List<TrialRequested> pending, String experimentId) {
+        for (int round = 0; round < 1000; round++) {
+            List<TrialRequested> mine = pending.stream().filter(r -> r.getExperimentId().equals(experimentId)).toList();
+            if (mine.isEmpty()) {
+                return;
+            }
+            pending.removeAll(mine);
+            mine.forEach(r -> completed.pipeInput(experimentId, answer(r, true).build()));
+            if (store().get(experimentId).phase == Experiment.Phase.DONE) {
+                return;
+            }
+            List<TrialRequested> more = requested.readValuesToList();
+            pending.addAll(more);
+        }
+    }
+
     private List<TrialRequested> answerUntilDone() {
         List<TrialRequested> all = new ArrayList<>();
         for (int round = 0; round < 1000 && results.isEmpty(); round++) {
