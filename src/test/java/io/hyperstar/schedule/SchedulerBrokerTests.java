@@ -83,6 +83,50 @@ class SchedulerBrokerTests {
         }
     }
 
+    /**
+     * A tenant's quota on a real broker, where its searches land on different partitions (and the tenant's count on
+     * yet another): with a limit of two, six searches of one tenant never have more than two in progress at once, while
+     * another tenant's search runs beside them, and every search still asks exactly its plan, once, to the core's result.
+     */
+    @Test
+    void aTenantsQuotaHoldsAcrossPartitionsAndEverySearchStillEndsAsPlanned(@TempDir Path state) throws Exception {
+        List<String> teamA = IntStream.rangeClosed(1, 6).mapToObj(i -> "quota-a" + i).toList();
+        Map<String, String> datasets = new HashMap<>();
+        teamA.forEach(id -> datasets.put(id, "ds-" + (teamA.indexOf(id) % 5 + 1)));
+        datasets.put("quota-b1", "ds-3");
+        SchedulerSettings settings = SETTINGS.withQuota(new TenantQuota(0, Map.of("team-a", 2)));
+        try (KafkaStreams streams = start("quota", state, settings);
+             TestWorker worker = new TestWorker(kafka.bootstrapServers(), topics, CURVES).answerTwice();
+             KafkaProducer<String, DatasetRegistered> producer = producer()) {
+            datasets.forEach((id, ds) -> producer.send(new ProducerRecord<>(topics.datasetRegistered.name(), id,
+                    DatasetRegistered.newBuilder(TestEvents.registration(id, ds, Strategy.HYPERBAND, 9, 3, 0))
+                            .setTenant(id.startsWith("quota-a") ? "team-a" : "team-b").build())));
+            producer.flush();
+
+            Map<String, ExperimentCompleted> results = awaitResults(datasets.keySet().stream().toList(), Duration.ofMinutes(3));
+            for (var entry : datasets.entrySet()) {
+                Simulator.Run expected = TestEvents.simulate(entry.getKey(), entry.getValue(), 9, 3, 0);
+                assertThat(worker.received(entry.getKey()).stream().map(TrialRequested::getTrialId).toList())
+                        .as("trials of %s", entry.getKey()).doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(expected.orders().stream().map(TrialOrder::trialId).toList());
+                assertThat(results.get(entry.getKey()).getBestConfigId()).isEqualTo(expected.outcome().bestConfigId());
+                assertThat(results.get(entry.getKey()).getEpochsUsed()).isEqualTo(expected.outcome().epochsUsed());
+            }
+            // From the first to the last trial request a search is certainly running: no more than two of team-a's at once.
+            List<String> order = worker.received().stream().map(TrialRequested::getExperimentId).toList();
+            int most = 0;
+            for (int i = 0; i < order.size(); i++) {
+                int at = i;
+                most = Math.max(most, (int) teamA.stream()
+                        .filter(id -> order.indexOf(id) <= at && order.lastIndexOf(id) >= at).count());
+            }
+            assertThat(most).as("team-a's searches in progress at once").isEqualTo(2);
+            assertThat(teamA.stream().filter(id -> results.get(id).getNote().startsWith("waited ")).count())
+                    .as("searches that say they waited for a slot").isGreaterThanOrEqualTo(4);
+            assertThat(results.get("quota-b1").getNote()).isEmpty();
+        }
+    }
+
     @Test
     void aSchedulerStoppedMidExperimentResumesFromItsChangelogWithNothingLostOrRepeated(@TempDir Path state1, @TempDir Path state2)
             throws Exception {
@@ -176,11 +220,15 @@ class SchedulerBrokerTests {
     }
 
     private KafkaStreams start(String appId, Path stateDir) {
+        return start(appId, stateDir, SETTINGS);
+    }
+
+    private KafkaStreams start(String appId, Path stateDir, SchedulerSettings settings) {
         Properties config = SchedulerTopology.streamsConfig(kafka.bootstrapServers(), "scheduler-" + appId, stateDir.toString());
         // A stopped instance stays in the group until its session times out; keep that short so the restart is quick.
         config.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
         config.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
-        KafkaStreams streams = new KafkaStreams(SchedulerTopology.build(topics, SETTINGS, SPACE, new SimpleMeterRegistry()), config);
+        KafkaStreams streams = new KafkaStreams(SchedulerTopology.build(topics, settings, SPACE, new SimpleMeterRegistry()), config);
         streams.start();
         return streams;
     }
