@@ -77,7 +77,7 @@ public class ExperimentResource {
     @Operation(summary = "Experiments run or running, on every scheduler instance, without their trials, newest first "
             + "(by when the scheduler registered them, then by id, last first), a page of at most limit (100; 10,000 at "
             + "most); a full page's X-HyperSTAR-Next header is the after of the next page; "
-            + "optionally only a tenant's, a dataset's or those in one phase (WAITING_FOR_RANKING, RUNNING, DONE)")
+            + "optionally only a tenant's, a dataset's or those in one phase (QUEUED, WAITING_FOR_RANKING, RUNNING, DONE)")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = ExperimentView.class)),
             headers = {
