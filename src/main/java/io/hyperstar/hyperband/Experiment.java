@@ -64,6 +64,11 @@ public final class Experiment {
      */
     public boolean archived;
 
+    /** Adds to the note the result carries, after what an earlier step said (a wait, a fallback, a cancel). */
+    public void addNote(String text) {
+        note = note.isEmpty() ? text : note + "; " + text;
+    }
+
     public Optional<Trial> best() {
         return Optional.ofNullable(bestTrialId).map(trials::get);
     }

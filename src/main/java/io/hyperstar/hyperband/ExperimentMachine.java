@@ -93,7 +93,7 @@ public final class ExperimentMachine {
         if (e.phase != Experiment.Phase.WAITING_FOR_RANKING) {
             return Step.of(Disposition.UNCHANGED);
         }
-        e.note = "fell back to " + e.spec.strategy().withoutRanking().title() + ": " + why;
+        e.addNote("fell back to " + e.spec.strategy().withoutRanking().title() + ": " + why);
         return begin(e, nowMs);
     }
 
@@ -154,7 +154,7 @@ public final class ExperimentMachine {
         }
         String cancelled = "cancelled" + (why.isBlank() ? "" : ": " + why)
                 + (abandoned > 0 ? " (" + abandoned + " trial(s) in flight abandoned)" : "");
-        e.note = e.note.isEmpty() ? cancelled : e.note + "; " + cancelled;
+        e.addNote(cancelled);
         return new Step(Disposition.APPLIED, List.of(), complete(e, Outcome.Reason.CANCELLED));
     }
 

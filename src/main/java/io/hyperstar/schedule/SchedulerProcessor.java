@@ -249,9 +249,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
         }
         if (ev.getWaited()) {
             // Said in the result, so that a user who finds a search slow to end knows it waited for the team's others.
-            String queued = "waited %d s for one of tenant %s's %d running searches to end".formatted(
-                    Math.max(0, now() - e.createdAtMs) / 1000, e.tenant, settings.quota().limit(e.tenant));
-            e.note = e.note.isEmpty() ? queued : e.note + "; " + queued;
+            e.addNote("waited %d s for one of tenant %s's %d running searches to end".formatted(
+                    Math.max(0, now() - e.createdAtMs) / 1000, e.tenant, settings.quota().limit(e.tenant)));
         }
         begin(e);
     }
@@ -261,10 +260,8 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void admission(AdmissionKind kind, String tenant, String experimentId) {
-        long now = now();
-        Admission a = Admission.newBuilder().setKind(kind).setTenant(tenant).setExperimentId(experimentId)
-                .setAtMs(java.time.Instant.ofEpochMilli(now)).build();
-        context.forward(new Record<>(tenant, a, now), SchedulerTopology.TENANT_ADMISSION_SINK);
+        context.forward(new Record<>(tenant, TenantAdmissionProcessor.event(kind, tenant, experimentId, false, now()), now()),
+                SchedulerTopology.TENANT_ADMISSION_SINK);
     }
 
     private void onRanking(String key, RankingComputed ev) {
@@ -626,11 +623,17 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     /** The event, present and keyed by its experiment's id, or an {@link InvalidEvent} saying which it is not. */
     private static <T> T decode(Topic<String, T> from, String what, String key, Record<byte[], byte[]> record,
                                 Function<T, String> experimentId) {
+        T ev = decodeValue(from, what, record);
+        requireKey(key, experimentId.apply(ev));
+        return ev;
+    }
+
+    /** The event, present, or an {@link InvalidEvent} for a tombstone (unreadable bytes: a SerializationException). */
+    static <T> T decodeValue(Topic<String, T> from, String what, Record<byte[], byte[]> record) {
         T ev = from.valueSerde().deserializer().deserialize(from.name(), record.value());
         if (ev == null) {
             throw new InvalidEvent(what + " value is missing (tombstone)");
         }
-        requireKey(key, experimentId.apply(ev));
         return ev;
     }
 
@@ -642,11 +645,17 @@ final class SchedulerProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata source, String reason) {
+        deadLetter(context, metrics, record, source, reason);
+    }
+
+    /** An input either half of the scheduler refused: logged, counted and kept as a dead letter with the reason. */
+    static void deadLetter(ProcessorContext<Object, Object> context, MeterRegistry metrics, Record<byte[], byte[]> record,
+                           RecordMetadata source, String reason) {
         LOG.warnf("dead letter from %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), reason);
         metrics.counter("hyperstar.dead.letters", "role", "scheduler", "topic", source.topic()).increment();
         DeadLetter dl = DeadLetters.of(source.topic(), source.partition(), source.offset(), record.key(), record.value(),
                 reason, "scheduler");
-        context.forward(new Record<>(record.key(), dl, now()), SchedulerTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(record.key(), dl, context.currentSystemTimeMs()), SchedulerTopology.DEAD_LETTER_SINK);
     }
 
     private void count(String disposition) {

@@ -45,7 +45,6 @@ public final class SchedulerTopology {
     private SchedulerTopology() {
     }
 
-    @SuppressWarnings("unchecked")
     public static Topology build(Topics topics, SchedulerSettings settings, ConfigSpace space, MeterRegistry metrics) {
         Topology t = new Topology();
         // Raw bytes in: decoding happens in the processor, so a malformed event becomes a dead letter, not a crash.
@@ -77,26 +76,21 @@ public final class SchedulerTopology {
                 topics.tenantAdmission.name());
         t.addProcessor(ADMISSION_PROCESSOR, () -> new TenantAdmissionProcessor(topics, settings, metrics), "tenant-admission-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TENANT_SLOTS_STORE),
-                Serdes.String(), new TenantSlots.SerdeImpl()), ADMISSION_PROCESSOR);
-        t.addSink(TENANT_ADMISSION_SINK, topics.tenantAdmission.name(),
-                (Serializer<Object>) (Serializer<?>) topics.tenantAdmission.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.tenantAdmission.valueSerde().serializer(), PROCESSOR);
-        t.addSink(ADMISSION_GRANTED_SINK, topics.admissionGranted.name(),
-                (Serializer<Object>) (Serializer<?>) topics.admissionGranted.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.admissionGranted.valueSerde().serializer(), ADMISSION_PROCESSOR);
-        t.addSink(TRIAL_REQUESTED_SINK, topics.trialRequested.name(),
-                (Serializer<Object>) (Serializer<?>) topics.trialRequested.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.trialRequested.valueSerde().serializer(), PROCESSOR);
-        t.addSink(EXPERIMENT_COMPLETED_SINK, topics.experimentCompleted.name(),
-                (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.experimentCompleted.valueSerde().serializer(), PROCESSOR);
-        t.addSink(META_DATASET_SINK, topics.metaDataset.name(),
-                (Serializer<Object>) (Serializer<?>) topics.metaDataset.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.metaDataset.valueSerde().serializer(), PROCESSOR);
-        t.addSink(DEAD_LETTER_SINK, topics.deadLetter.name(),
-                (Serializer<Object>) (Serializer<?>) topics.deadLetter.keySerde().serializer(),
-                (Serializer<Object>) (Serializer<?>) topics.deadLetter.valueSerde().serializer(), PROCESSOR, ADMISSION_PROCESSOR);
+                Serdes.String(), TenantSlots.SERDE), ADMISSION_PROCESSOR);
+        sink(t, TENANT_ADMISSION_SINK, topics.tenantAdmission, PROCESSOR);
+        sink(t, ADMISSION_GRANTED_SINK, topics.admissionGranted, ADMISSION_PROCESSOR);
+        sink(t, TRIAL_REQUESTED_SINK, topics.trialRequested, PROCESSOR);
+        sink(t, EXPERIMENT_COMPLETED_SINK, topics.experimentCompleted, PROCESSOR);
+        sink(t, META_DATASET_SINK, topics.metaDataset, PROCESSOR);
+        sink(t, DEAD_LETTER_SINK, topics.deadLetter, PROCESSOR, ADMISSION_PROCESSOR);
         return t;
+    }
+
+    /** A sink writing with the topic's own serdes (from the registry), fed by the given processors. */
+    @SuppressWarnings("unchecked")
+    private static void sink(Topology t, String name, io.hyperstar.events.Topic<?, ?> topic, String... parents) {
+        t.addSink(name, topic.name(), (Serializer<Object>) (Serializer<?>) topic.keySerde().serializer(),
+                (Serializer<Object>) (Serializer<?>) topic.valueSerde().serializer(), parents);
     }
 
     /** Record cache of one instance: room for the latest state of several thousand running experiments. */

@@ -2,8 +2,6 @@ package io.hyperstar.schedule;
 
 import io.hyperstar.events.Admission;
 import io.hyperstar.events.AdmissionKind;
-import io.hyperstar.events.DeadLetter;
-import io.hyperstar.events.DeadLetters;
 import io.hyperstar.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.errors.SerializationException;
@@ -57,10 +55,7 @@ final class TenantAdmissionProcessor implements Processor<byte[], byte[], Object
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
         try {
-            Admission ev = topics.tenantAdmission.valueSerde().deserializer().deserialize(source.topic(), record.value());
-            if (ev == null) {
-                throw new InvalidEvent("tenant-admission value is missing (tombstone)");
-            }
+            Admission ev = SchedulerProcessor.decodeValue(topics.tenantAdmission, "tenant-admission", record);
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             if (!ev.getTenant().equals(key)) {
                 throw new InvalidEvent("record key " + key + " must equal the tenant " + ev.getTenant());
@@ -80,42 +75,60 @@ final class TenantAdmissionProcessor implements Processor<byte[], byte[], Object
                 case GRANTED -> throw new InvalidEvent("a grant belongs on " + topics.admissionGranted.name() + ", not here");
             }
             admit(key, s, ev.getKind() == AdmissionKind.REQUEST ? ev.getExperimentId() : null);
+            save(key, s);
         } catch (SerializationException | InvalidEvent e) {
-            LOG.warnf("dead letter from %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), e.getMessage());
-            metrics.counter("hyperstar.dead.letters", "role", "scheduler", "topic", source.topic()).increment();
-            DeadLetter dl = DeadLetters.of(source.topic(), source.partition(), source.offset(), record.key(), record.value(),
-                    e.getMessage(), "scheduler");
-            context.forward(new Record<>(record.key(), dl, context.currentSystemTimeMs()), SchedulerTopology.DEAD_LETTER_SINK);
+            SchedulerProcessor.deadLetter(context, metrics, record, source, e.getMessage());
         }
     }
 
+    /** The periodic check: only a tenant that something was granted to has changed, so only those are written. */
     private void admitAll() {
-        List<KeyValue<String, TenantSlots>> all = new ArrayList<>();
+        List<KeyValue<String, TenantSlots>> waiting = new ArrayList<>();
         try (KeyValueIterator<String, TenantSlots> it = slots.all()) {
-            it.forEachRemaining(all::add);
+            it.forEachRemaining(kv -> {
+                if (!kv.value.queued.isEmpty()) {
+                    waiting.add(kv);
+                }
+            });
         }
-        all.stream().filter(kv -> !kv.value.queued.isEmpty()).forEach(kv -> admit(kv.key, kv.value, null));
+        for (KeyValue<String, TenantSlots> kv : waiting) {
+            if (admit(kv.key, kv.value, null) > 0) {
+                save(kv.key, kv.value);
+            }
+        }
     }
 
-    /** Grants what the tenant's limit allows; {@code askingNow} is the search whose request is being handled, if any. */
-    private void admit(String tenant, TenantSlots s, String askingNow) {
+    /**
+     * Grants what the tenant's limit allows and returns how many; {@code askingNow} is the search whose request is being
+     * handled, if any (it did not wait).
+     */
+    private int admit(String tenant, TenantSlots s, String askingNow) {
         int limit = settings.quota().limit(tenant);
         List<String> admitted = s.admit(limit);
+        long now = context.currentSystemTimeMs();
         for (String id : admitted) {
-            long now = context.currentSystemTimeMs();
-            Admission grant = Admission.newBuilder().setKind(AdmissionKind.GRANTED).setTenant(tenant).setExperimentId(id)
-                    .setWaited(!id.equals(askingNow)).setAtMs(java.time.Instant.ofEpochMilli(now)).build();
-            context.forward(new Record<>(id, grant, now), SchedulerTopology.ADMISSION_GRANTED_SINK);
+            context.forward(new Record<>(id, event(AdmissionKind.GRANTED, tenant, id, !id.equals(askingNow), now), now),
+                    SchedulerTopology.ADMISSION_GRANTED_SINK);
         }
         if (!admitted.isEmpty()) {
             metrics.counter("hyperstar.scheduler.searches.admitted").increment(admitted.size());
             LOG.infof("tenant %s: %s admitted (%d running, %d queued, limit %s)", tenant, admitted, s.running.size(),
                     s.queued.size(), limit == 0 ? "none" : limit);
         }
+        return admitted.size();
+    }
+
+    private void save(String tenant, TenantSlots s) {
         if (s.isEmpty()) {
             slots.delete(tenant);
         } else {
             slots.put(tenant, s);
         }
+    }
+
+    /** An event of either half's bookkeeping ({@code waited}: a grant to a search that waited in the queue). */
+    static Admission event(AdmissionKind kind, String tenant, String experimentId, boolean waited, long nowMs) {
+        return Admission.newBuilder().setKind(kind).setTenant(tenant).setExperimentId(experimentId).setWaited(waited)
+                .setAtMs(java.time.Instant.ofEpochMilli(nowMs)).build();
     }
 }

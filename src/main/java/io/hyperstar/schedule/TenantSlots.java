@@ -1,9 +1,8 @@
 package io.hyperstar.schedule;
 
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serdes;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -52,56 +51,44 @@ final class TenantSlots {
     }
 
     /** Internal state, never a contract: a version byte, then both lists. */
-    static final class SerdeImpl implements Serde<TenantSlots> {
-        private static final byte VERSION = 1;
+    static final Serde<TenantSlots> SERDE = Serdes.serdeFrom(
+            (topic, s) -> s == null ? null : write(s),
+            (topic, bytes) -> bytes == null ? null : read(bytes));
+    private static final byte VERSION = 1;
 
-        @Override
-        public Serializer<TenantSlots> serializer() {
-            return (topic, s) -> {
-                if (s == null) {
-                    return null;
+    private static byte[] write(TenantSlots s) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(VERSION);
+            for (List<String> list : List.of(s.running, s.queued)) {
+                out.writeInt(list.size());
+                for (String id : list) {
+                    out.writeUTF(id);
                 }
-                try {
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                    DataOutputStream out = new DataOutputStream(bytes);
-                    out.writeByte(VERSION);
-                    for (List<String> list : List.of(s.running, s.queued)) {
-                        out.writeInt(list.size());
-                        for (String id : list) {
-                            out.writeUTF(id);
-                        }
-                    }
-                    return bytes.toByteArray();
-                } catch (IOException e) {
-                    throw new SerializationException("cannot write a tenant's slots", e);
-                }
-            };
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new SerializationException("cannot write a tenant's slots", e);
         }
+    }
 
-        @Override
-        public Deserializer<TenantSlots> deserializer() {
-            return (topic, bytes) -> {
-                if (bytes == null) {
-                    return null;
+    private static TenantSlots read(byte[] bytes) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new SerializationException("tenant slots of layout " + version + " (this release reads " + VERSION + ")");
+            }
+            TenantSlots s = new TenantSlots();
+            for (List<String> list : List.of(s.running, s.queued)) {
+                for (int n = in.readInt(); n > 0; n--) {
+                    list.add(in.readUTF());
                 }
-                try {
-                    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-                    byte version = in.readByte();
-                    if (version != VERSION) {
-                        throw new SerializationException("tenant slots of layout " + version + " (this release reads " + VERSION + ")");
-                    }
-                    TenantSlots s = new TenantSlots();
-                    for (List<String> list : List.of(s.running, s.queued)) {
-                        int n = in.readInt();
-                        for (int i = 0; i < n; i++) {
-                            list.add(in.readUTF());
-                        }
-                    }
-                    return s;
-                } catch (IOException e) {
-                    throw new SerializationException("cannot read a tenant's slots", e);
-                }
-            };
+            }
+            return s;
+        } catch (IOException e) {
+            throw new SerializationException("cannot read a tenant's slots", e);
         }
     }
 }
