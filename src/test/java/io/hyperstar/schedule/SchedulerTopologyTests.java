@@ -772,6 +772,26 @@ class SchedulerTopologyTests {
         assertThat(store().get("q2").ranking).isEqualTo(ranking);
     }
 
+    /** A queued task-aware search whose ranking never came falls back when it starts, and its result says both. */
+    @Test
+    void aSearchThatWaitedAndThenFellBackSaysBoth() {
+        driver.close();
+        start(SETTINGS.withQuota(new TenantQuota(1, java.util.Map.of())));
+        registered.pipeInput("w1", registration("w1", "ds-1", Strategy.HYPERBAND, 3, 3, 0));
+        registered.pipeInput("w2", registration("w2", "ds-2", Strategy.TASK_AWARE_HYPERBAND, 3, 3, 0));
+        driver.advanceWallClockTime(Duration.ofMinutes(2)); // longer than the ranking timeout, while w2 waits
+        assertThat(store().get("w2").phase).as("no timeout runs for a queued search").isEqualTo(Experiment.Phase.QUEUED);
+
+        answerAll(new ArrayList<>(requested.readValuesToList()), "w1");
+        assertThat(results.readValue().getExperimentId()).isEqualTo("w1");
+        driver.advanceWallClockTime(Duration.ofSeconds(2)); // the next check: no ranking within the timeout
+        answerUntilDone();
+        ExperimentCompleted w2 = results.readValue();
+        assertThat(w2.getExperimentId()).isEqualTo("w2");
+        assertThat(w2.getNote()).matches("waited \\d+ s for one of tenant team-a's 1 running searches to end; "
+                + "fell back to .*: no ranking within 60000 ms");
+    }
+
     /** One of the synthetic curves' datasets for each search of the quota tests. */
     private static String quotaDataset(String id) {
         return "ds-" + (Math.floorMod(id.hashCode(), 3) + 1);
