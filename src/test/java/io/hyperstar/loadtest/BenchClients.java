@@ -37,7 +37,9 @@ final class BenchClients {
     /** Prefix of system properties that override a Streams setting in both topologies, for trying a setting out. */
     static final String CORES = "cores used: harness JVM / broker / other processes";
 
-    static final String STREAM_THREAD_CPU = "stream thread CPU us per event (whole life)";
+    static final String STREAM_THREAD_CPU = "stream thread CPU us per event (measured phase)";
+
+    static final String JIT_CORES = "JIT compile s per s (measured phase)";
 
     static final String CPU_PER_EVENT = "CPU us per event: harness JVM / broker";
 
@@ -151,10 +153,11 @@ final class BenchClients {
 
     /** Puts the phase's CPU split first: on a shared machine it says how much the other figures can be trusted. */
     static Map<String, String> withCpu(Map<String, String> diagnostics, CpuMeter.Sample before, CpuMeter.Sample after,
-                                       long events, String applicationId) {
+                                       long events) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(CORES, CpuMeter.describe(before, after));
-        out.put(STREAM_THREAD_CPU, String.format(Locale.ROOT, "%.0f", CpuMeter.streamThreadSeconds(applicationId) * 1e6 / events));
+        out.put(STREAM_THREAD_CPU, CpuMeter.streamThreadPerEvent(before, after, events));
+        out.put(JIT_CORES, CpuMeter.jitCores(before, after));
         out.put(CPU_PER_EVENT, CpuMeter.perEvent(before, after, events));
         out.putAll(diagnostics);
         return out;

@@ -52,16 +52,25 @@ final class CpuMeter {
         }
     }
 
-    record Sample(long wallNanos, double machineBusySeconds, double selfSeconds, double brokerSeconds) {
+    /**
+     * streamThreadSeconds: the Streams app's stream threads; jitSeconds: this JVM's JIT compilers, which on two cores
+     * compete with the topology for as long as they still compile (an async-profiler profile of a default run had them on
+     * about half a core during the measured scheduler phase).
+     */
+    record Sample(long wallNanos, double machineBusySeconds, double selfSeconds, double brokerSeconds,
+                  double streamThreadSeconds, double jitSeconds) {
     }
 
-    Sample sample() {
-        return new Sample(System.nanoTime(), machineBusySeconds(), selfSeconds(), brokerSeconds());
+    /** {@code applicationId}: the Streams app whose stream threads the sample reads. */
+    Sample sample(String applicationId) {
+        return new Sample(System.nanoTime(), machineBusySeconds(), selfSeconds(), brokerSeconds(),
+                streamThreadSeconds(applicationId), ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3);
     }
 
     /**
      * CPU seconds the stream threads of one Streams app have used since they started: the topology's own cost,
-     * which neither contention nor the harness's other threads blur.
+     * which neither contention nor the harness's other threads blur. Since they started includes opening the state
+     * stores, which happens before a phase's first event: {@link #streamThreadPerEvent} takes the phase only.
      */
     static double streamThreadSeconds(String applicationId) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -93,6 +102,19 @@ final class CpuMeter {
     static String perEvent(Sample a, Sample b, long events) {
         return String.format(Locale.ROOT, "%.0f / %.0f", (b.selfSeconds() - a.selfSeconds()) * 1e6 / events,
                 (b.brokerSeconds() - a.brokerSeconds()) * 1e6 / events);
+    }
+
+    /** Stream-thread CPU microseconds per event between two samples: the topology's own cost in the measured phase. */
+    static String streamThreadPerEvent(Sample a, Sample b, long events) {
+        return String.format(Locale.ROOT, "%.0f", (b.streamThreadSeconds() - a.streamThreadSeconds()) * 1e6 / events);
+    }
+
+    /**
+     * Seconds this JVM's JIT compilers spent compiling per second between two samples: their elapsed compilation
+     * time summed over the compiler threads (CompilationMXBean), about the cores they took when not kept waiting.
+     */
+    static String jitCores(Sample a, Sample b) {
+        return String.format(Locale.ROOT, "%.2f", (b.jitSeconds() - a.jitSeconds()) / ((b.wallNanos() - a.wallNanos()) / 1e9));
     }
 
     /** Average cores used between two samples, by this JVM, the broker and the rest of the machine. */

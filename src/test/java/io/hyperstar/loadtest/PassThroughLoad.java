@@ -57,14 +57,14 @@ final class PassThroughLoad {
         try {
             streams.start();
             BenchClients.awaitRunning(streams, failure, clock, "the pass-through topology");
-            CpuMeter.Sample before = cpu.sample();
+            CpuMeter.Sample before = cpu.sample(name);
             driver.start();
             clock.await("pass-through", "events", load.totalEvents(), () -> driver.consumed, () -> driver.startedAt,
                     () -> {
                         driver.rethrow();
                         BenchClients.failIfStopped(streams, failure, "the pass-through topology");
                     });
-            CpuMeter.Sample after = cpu.sample();
+            CpuMeter.Sample after = cpu.sample(name);
             if (Boolean.getBoolean("hyperstar.bench.threads")) {
                 System.out.println(name + ", busiest threads:\n" + CpuMeter.busiestThreads(12));
             }
@@ -74,7 +74,7 @@ final class PassThroughLoad {
             return new PhaseResult("pass-through (bytes in, bytes out)", load.totalEvents(),
                     (driver.lastConsumedAt - driver.startedAt) / 1e9, driver.latencies,
                     "every event: produced -> its copy consumed (read_committed)",
-                    BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents(), name));
+                    BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents()));
         } finally {
             driver.close();
             streams.close(Duration.ofSeconds(30));

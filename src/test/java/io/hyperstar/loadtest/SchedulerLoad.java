@@ -73,7 +73,7 @@ final class SchedulerLoad {
                 clock.check("the instant worker waited for its partitions");
                 Thread.sleep(20);
             }
-            CpuMeter.Sample before = cpu.sample();
+            CpuMeter.Sample before = cpu.sample(name);
             register(bootstrap, topics, load);
             Runnable health = () -> {
                 worker.rethrow();
@@ -85,7 +85,7 @@ final class SchedulerLoad {
             };
             clock.await("scheduler", "trial-completed sent", load.totalEvents(), () -> worker.answered, () -> worker.startedAt, health);
             clock.await("scheduler", "experiments completed", load.experiments(), () -> monitor.completed, () -> worker.startedAt, health);
-            CpuMeter.Sample after = cpu.sample();
+            CpuMeter.Sample after = cpu.sample(name);
             if (Boolean.getBoolean("hyperstar.bench.threads")) {
                 System.out.println(name + ", busiest threads:\n" + CpuMeter.busiestThreads(12));
             }
@@ -93,7 +93,7 @@ final class SchedulerLoad {
                 throw new IllegalStateException("the scheduler did not run the planned searches: " + worker.anomalies
                         + " unexpected requests, " + monitor.wrongOutcomes + " unexpected results (first: " + monitor.firstWrong + ")");
             }
-            Map<String, String> diagnostics = BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents(), name);
+            Map<String, String> diagnostics = BenchClients.withCpu(BenchClients.streamsDiagnostics(streams), before, after, load.totalEvents());
             diagnostics.putAll(stateSizes(streams));
             return new PhaseResult("scheduler (HYPERBAND R=" + load.maxEpochs() + ", eta=" + load.eta() + ")", load.totalEvents(),
                     (monitor.lastCompletedAt - worker.startedAt) / 1e9, worker.latencies,
