@@ -50,6 +50,16 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     private volatile long folded;
     /** Null without a registry. */
     private final MeterRegistry metrics;
+    /**
+     * An admitted model whose announcement the cluster has not taken yet (refused, unreachable), or null. The learner
+     * already ranks with it and gates the next candidate against it, so it must not stay unannounced: recommenders
+     * would never switch to it. Sent again every {@link #ANNOUNCE_RETRY} until it goes out, or until a newer admitted
+     * model replaces it.
+     */
+    private volatile ModelPublished pending;
+    private long nextAnnounceAt;
+    private int announceAttempts;
+    static final Duration ANNOUNCE_RETRY = Duration.ofSeconds(10);
 
     public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner) {
         this(bootstrap, topics, learner, null);
@@ -57,9 +67,10 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
 
     /**
      * With {@code metrics} (null for none): {@code hyperstar.records{outcome=folded|dead-letter}},
-     * {@code hyperstar.retrainings{outcome=published|not-published|failed}} with their time
-     * ({@code hyperstar.retraining.duration}), and the records the next retraining would train on
-     * ({@code hyperstar.training.records}).
+     * {@code hyperstar.retrainings{outcome=published|announcement-pending|not-published|failed}} with their time
+     * ({@code hyperstar.retraining.duration}), the records the next retraining would train on
+     * ({@code hyperstar.training.records}), and whether an admitted model waits to be announced
+     * ({@code hyperstar.announcement.pending}, 1 or 0).
      */
     public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner, MeterRegistry metrics) {
         this.topics = topics;
@@ -67,6 +78,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         this.metrics = metrics;
         if (metrics != null) {
             metrics.gauge("hyperstar.training.records", learner, l -> l.trainingRecords());
+            metrics.gauge("hyperstar.announcement.pending", this, m -> m.pending == null ? 0 : 1);
         }
         this.consumer = TopicScan.consumer(bootstrap);
         Properties p = io.hyperstar.events.KafkaClients.connection(bootstrap);
@@ -92,6 +104,9 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 }
                 if (learner.due()) {
                     retrain();
+                }
+                if (pending != null && System.nanoTime() >= nextAnnounceAt) {
+                    announce();
                 }
             }
         } catch (WakeupException e) {
@@ -130,12 +145,10 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         try {
             MetaLearner.Attempt a = learner.retrain();
             if (a.published().isPresent()) {
-                ModelPublished m = a.published().get();
-                send(new ProducerRecord<>(topics.modelPublished.name(), m.getVersion().getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8), topics.modelPublished.valueSerde().serializer()
-                        .serialize(topics.modelPublished.name(), m)));
-                LOG.infof("published %s", a.reason());
-                outcome = "published";
+                LOG.infof("admitted %s", a.reason());
+                pending = a.published().get();
+                announceAttempts = 0;
+                outcome = announce() ? "published" : "announcement-pending";
             } else {
                 LOG.warnf("not published: %s", a.reason());
                 outcome = "not-published";
@@ -149,6 +162,29 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
             metrics.counter("hyperstar.retrainings", "outcome", outcome).increment();
             metrics.timer("hyperstar.retraining.duration").record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Sends the pending announcement; true once it is on model-published, else it stays pending. */
+    private boolean announce() {
+        ModelPublished m = pending;
+        announceAttempts++;
+        try {
+            send(new ProducerRecord<>(topics.modelPublished.name(), m.getVersion().getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), topics.modelPublished.valueSerde().serializer()
+                    .serialize(topics.modelPublished.name(), m)));
+        } catch (IllegalStateException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            nextAnnounceAt = System.nanoTime() + ANNOUNCE_RETRY.toNanos();
+            LOG.errorf("model %s is in use here but not announced (attempt %d): %s; trying again in %d s", m.getVersion(),
+                    announceAttempts, e.getMessage(), ANNOUNCE_RETRY.toSeconds());
+            return false;
+        }
+        LOG.infof("published %s on %s%s", m.getVersion(), topics.modelPublished.name(),
+                announceAttempts > 1 ? " after " + announceAttempts + " attempts" : "");
+        pending = null;
+        return true;
     }
 
     private void send(ProducerRecord<byte[], byte[]> record) {

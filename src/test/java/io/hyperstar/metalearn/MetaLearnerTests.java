@@ -70,7 +70,7 @@ class MetaLearnerTests {
     static Path dir;
 
     /** Accuracy rising with the configuration id (reverse = falling): a task whose ranking is known exactly. */
-    private static double[] rising(boolean reverse) {
+    static double[] rising(boolean reverse) {
         double[] a = new double[SPACE.size()];
         for (int c = 0; c < a.length; c++) {
             a[c] = 0.1 + 0.8 * (reverse ? a.length - 1 - c : c) / (a.length - 1.0);
@@ -78,10 +78,10 @@ class MetaLearnerTests {
         return a;
     }
 
-    private record Setup(MetaDataset bootstrap, Map<String, ImageSet> images, Path data) {
+    record Setup(MetaDataset bootstrap, Map<String, ImageSet> images, Path data) {
     }
 
-    private static Setup setup(String name) throws Exception {
+    static Setup setup(Path dir, String name) throws Exception {
         Path data = dir.resolve(name + "-data");
         Map<String, ImageSet> images = new LinkedHashMap<>();
         List<MetaDataset.TaskRecord> tasks = new ArrayList<>();
@@ -97,7 +97,7 @@ class MetaLearnerTests {
     }
 
     /** A model in use trained on the two training tasks; its memory holds the given targets under their names. */
-    private static Path incumbent(Setup s, String name, double[] trainA, double[] trainB) throws Exception {
+    static Path incumbent(Path dir, Setup s, String name, double[] trainA, double[] trainB) throws Exception {
         Path modelDir = dir.resolve(name);
         try (HyperStarModel m = HyperStarModel.create(SPACE, Architecture.DEFAULT)) {
             m.useMemory(TaskMemory.build(m, List.of(
@@ -121,7 +121,7 @@ class MetaLearnerTests {
         return new MetaLearner.Settings(10, Duration.ofHours(1), 10, 1000, t, dir.resolve(name + "-models"), true);
     }
 
-    private static MetaDatasetRecord record(String dataset, String uri, int config, double top1, String fingerprint) {
+    static MetaDatasetRecord record(String dataset, String uri, int config, double top1, String fingerprint) {
         return MetaDatasetRecord.newBuilder().setDatasetId(dataset).setDatasetUri(uri).setConfigId(config)
                 .setConfigSpaceFingerprint(fingerprint).setEpochs(27).setTop1(top1).setCurve(List.of(top1))
                 .setSourceTrialId(dataset + "-b0-r2-c" + config).build();
@@ -130,9 +130,9 @@ class MetaLearnerTests {
     @Test
     void fullBudgetResultsOnTheTopicMakeAGatedRetrainedModelThatIsAnnouncedAndBadRecordsAreDeadLettered()
             throws Exception {
-        Setup s = setup("publish");
+        Setup s = setup(dir, "publish");
         // The model in use ranks the gate task exactly the wrong way round: its gate AP@10 is 0.
-        Path in = incumbent(s, "in-use", rising(true), rising(true));
+        Path in = incumbent(dir, s, "in-use", rising(true), rising(true));
         String uri = s.data().resolve("tasks/registered-1").toString();
         assertThat("registered-1".hashCode() % 1000).as("not a gate task under gateEvery = 1000").isNotZero();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -214,10 +214,10 @@ class MetaLearnerTests {
 
     @Test
     void aCandidateWorseThanTheModelInUseOnTheGateTaskIsNotPublished() throws Exception {
-        Setup s = setup("refuse");
+        Setup s = setup(dir, "refuse");
         // A model in use whose memory holds the gate task's own ranking (under a training task's name): a perfect
         // gate AP@10 of 1, which the candidate, trained on the real, reversed training tasks, cannot reach.
-        Path in = incumbent(s, "perfect", rising(false), rising(false));
+        Path in = incumbent(dir, s, "perfect", rising(false), rising(false));
         Path models = dir.resolve("refuse-models");
         try (MetaLearner learner = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
                 in, settings("refuse"))) {
@@ -251,8 +251,8 @@ class MetaLearnerTests {
     void resultsOfASearchComeBackAsAModelThatTheRecommenderRanksTheNextDatasetWith() throws Exception {
         Topics topics = new Topics(Topics.Names.withPrefix("loop-"));
         TopicCreator.create(kafka.bootstrapServers(), topics, 2, (short) 1);
-        Setup s = setup("loop");
-        Path in = incumbent(s, "loop-in-use", rising(true), rising(true));
+        Setup s = setup(dir, "loop");
+        Path in = incumbent(dir, s, "loop-in-use", rising(true), rising(true));
         String uri = s.data().resolve("tasks/registered-1").toString();
         // The configurations one vanilla search (R = 9, eta = 3) trains to R, the records it sends (one per
         // configuration); the meta-learner retrains once all have arrived.
@@ -350,7 +350,7 @@ class MetaLearnerTests {
 
     @Test
     void theSameResultsMakeTheSameModel() throws Exception {
-        Setup s = setup("same");
+        Setup s = setup(dir, "same");
         TrainSettings t = TrainSettings.defaults(Variant.BM_SIM, 2, 1).withTopConvTrained(false).withSetsPerStep(10);
         List<io.hyperstar.model.MetaTrainer.TrainingTask> tasks = s.bootstrap().tasks().stream()
                 .map(r -> io.hyperstar.model.MetaTrainer.TrainingTask.of(r, s.images().get(r.id()))).toList();
