@@ -57,6 +57,12 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
      * model replaces it.
      */
     private volatile ModelPublished pending;
+    /**
+     * Records of the meta-dataset topic ("partition@offset") this role dead-lettered before it last started: the topic
+     * is read from its beginning at every start, and a record it refused once must not become a second dead letter.
+     */
+    private final java.util.Set<String> deadLettered = new java.util.HashSet<>();
+    private final String bootstrap;
     private long nextAnnounceAt;
     private int announceAttempts;
     static final Duration ANNOUNCE_RETRY = Duration.ofSeconds(10);
@@ -74,6 +80,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
      */
     public MetaLearnerMain(String bootstrap, Topics topics, MetaLearner learner, MeterRegistry metrics) {
         this.topics = topics;
+        this.bootstrap = bootstrap;
         this.learner = learner;
         this.metrics = metrics;
         if (metrics != null) {
@@ -96,8 +103,9 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 throw new IllegalStateException("topic " + topic + " does not exist: the service creates the topics"
                         + " at start-up (hyperstar.topics.create)");
             }
-            LOG.infof("%s reading %s from the beginning (%d partitions); model in use %s", ROLE, topic, parts.size(),
-                    learner.incumbent().version());
+            readDeadLetters();
+            LOG.infof("%s reading %s from the beginning (%d partitions); model in use %s; %d of its records dead-lettered"
+                    + " before", ROLE, topic, parts.size(), learner.incumbent().version(), deadLettered.size());
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
                     fold(rec);
@@ -131,7 +139,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
         if (metrics != null) {
             metrics.counter("hyperstar.records", "outcome", reason == null ? "folded" : "dead-letter").increment();
         }
-        if (reason != null) {
+        if (reason != null && !deadLettered.contains(rec.partition() + "@" + rec.offset())) {
             LOG.warnf("dead letter from %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), reason);
             send(DeadLetters.record(topics, rec, reason, ROLE));
         }
@@ -162,6 +170,32 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
             metrics.counter("hyperstar.retrainings", "outcome", outcome).increment();
             metrics.timer("hyperstar.retraining.duration").record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Which meta-dataset records this role has dead-lettered already, from the dead-letter topic. */
+    private void readDeadLetters() {
+        String topic = topics.deadLetter.name();
+        try (KafkaConsumer<byte[], byte[]> c = TopicScan.consumer(bootstrap)) {
+            scanDeadLetters(c, topic);
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            // A deployment whose ACLs predate this read: the role still works, as before it.
+            LOG.warnf("cannot read %s (%s): records refused before this start will be dead-lettered again; grant the"
+                    + " role's ACLs anew (ops.Acls --role meta-learner --apply)", topic, e.getMessage());
+        }
+    }
+
+    private void scanDeadLetters(KafkaConsumer<byte[], byte[]> c, String topic) {
+        TopicScan.readToEnd(c, TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30)), Duration.ofMinutes(10), rec -> {
+            try {
+                io.hyperstar.events.DeadLetter d = topics.deadLetter.valueSerde().deserializer().deserialize(topic, rec.value());
+                if (d != null && ROLE.equals(String.valueOf(d.getRole()))
+                        && topics.metaDataset.name().equals(String.valueOf(d.getSourceTopic()))) {
+                    deadLettered.add(d.getPartition() + "@" + d.getOffset());
+                }
+            } catch (SerializationException e) {
+                // Not a dead letter this role can read; it cannot be one of its own.
+            }
+        });
     }
 
     /** Sends the pending announcement; true once it is on model-published, else it stays pending. */

@@ -80,7 +80,8 @@ public final class Acls {
                 b.add(ResourceType.TRANSACTIONAL_ID, "hyperstar-recommender-", PatternType.PREFIXED, AclOperation.WRITE);
             }
             case META_LEARNER -> {
-                b.topics(AclOperation.READ, topics.metaDataset.name(), topics.modelPublished.name());
+                // The dead letters too: at start it skips the records it dead-lettered before.
+                b.topics(AclOperation.READ, topics.metaDataset.name(), topics.modelPublished.name(), topics.deadLetter.name());
                 b.topics(AclOperation.WRITE, topics.modelPublished.name(), topics.deadLetter.name());
             }
             case PLATFORM -> {

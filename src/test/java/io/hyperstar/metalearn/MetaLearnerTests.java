@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The meta-learner: full-budget results of a registered dataset, read as Avro off a real broker's meta-dataset topic,
@@ -209,6 +210,22 @@ class MetaLearnerTests {
             assertThat(learner.due()).as("nothing new since the published model").isFalse();
             // A restarted meta-learner goes on from the announced model, not the shipped one.
             assertThat(MetaLearnerMain.modelInUse(kafka.bootstrapServers(), TOPICS, SPACE, in)).isEqualTo(modelDir);
+
+            // It reads the whole topic again, and the five records it refused before stay one dead letter each.
+            try (MetaLearner again = new MetaLearner(SPACE, s.bootstrap(), s.images(), new DataRoots(List.of(s.data())),
+                    modelDir, settings("publish-restart"));
+                 MetaLearnerMain restarted = new MetaLearnerMain(kafka.bootstrapServers(), TOPICS, again)) {
+                Thread r = new Thread(restarted);
+                r.start();
+                await().atMost(Duration.ofMinutes(1)).until(() -> restarted.folded() == 17);
+                restarted.close();
+                r.join(30_000);
+                assertThat(again.registered()).containsExactly(Map.entry("registered-1", 12));
+            }
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.deadLetter.name(),
+                    TOPICS.deadLetter.valueSerde().deserializer(), Duration.ofSeconds(30))).hasSize(5);
+            assertThat(TopicReader.all(kafka.bootstrapServers(), TOPICS.modelPublished.name(),
+                    TOPICS.modelPublished.valueSerde().deserializer(), Duration.ofSeconds(30))).as("not retrained").hasSize(1);
         }
     }
 
