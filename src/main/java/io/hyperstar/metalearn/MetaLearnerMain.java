@@ -185,7 +185,7 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
     }
 
     private void scanDeadLetters(KafkaConsumer<byte[], byte[]> c, String topic) {
-        TopicScan.readToEnd(c, TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30)), Duration.ofMinutes(10), rec -> {
+        boolean whole = TopicScan.readToEnd(c, TopicScan.fromBeginning(c, topic, Duration.ofSeconds(30)), Duration.ofMinutes(10), rec -> {
             try {
                 io.hyperstar.events.DeadLetter d = topics.deadLetter.valueSerde().deserializer().deserialize(topic, rec.value());
                 if (d != null && ROLE.equals(String.valueOf(d.getRole()))
@@ -196,6 +196,10 @@ public final class MetaLearnerMain implements Runnable, AutoCloseable {
                 // Not a dead letter this role can read; it cannot be one of its own.
             }
         });
+        if (!whole) {
+            LOG.warnf("read only part of %s in 10 minutes: some records refused before this start may be dead-lettered again",
+                    topic);
+        }
     }
 
     /** Sends the pending announcement; true once it is on model-published, else it stays pending. */
